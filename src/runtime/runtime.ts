@@ -8,6 +8,7 @@ import { XdpBuff, XDP_FRAME_SZ } from "./xdp-buff.js";
 import { MAX_BPF_STACK, MAX_CALL_FRAMES } from "../isa/opcodes.js";
 import type { BpfMap } from "./maps/bpf-map.js";
 import { createMap } from "./maps/create-map.js";
+import { HELPER_TABLE } from "./helpers/helper-table.js";
 
 /** sizeof(struct xdp_md). */
 export const XDP_MD_SIZE = 24;
@@ -110,6 +111,9 @@ export class Runtime {
   trace: TraceLine[] = [];
   /** Optional live sink for trace lines (--trace). */
   onTrace: ((line: TraceLine) => void) | null = null;
+
+  /** Helper implementations by helper id (a copy: tools like the conformance plugin override entries). */
+  readonly helpers: (HelperFn | undefined)[] = HELPER_TABLE.slice();
 
   /**
    * Set by the backend: run the BPF function starting at `insn` of the currently executing
