@@ -1,0 +1,140 @@
+// `xdpsim run <object.o> <capture>`: replay a capture through one XDP program (CONTRACT.md), with
+// verdict pcaps, stats.json, optional results.jsonl/maps.json, progress bar and SIGINT handling.
+
+import { stat, writeFile } from "node:fs/promises";
+import type { Argv } from "yargs";
+import cliProgress from "cli-progress";
+import { openCapture } from "../pcap/open-capture.js";
+import { loadObjectFromFile, Simulation, type SimulationOptions } from "../pipeline/create-simulation.js";
+import { replayCapture, type ReplayStats } from "../pipeline/replay-capture.js";
+import { getJitSource } from "../exec/jit/create-jit.js";
+import { parseConsts, parseDevices, parseFibRoutes, readJsonOption } from "./parse-options.js";
+import { UsageError } from "../errors.js";
+import { availableParallelism } from "node:os";
+
+/** Options shared by every command that loads a program (run, bench, test, live). */
+export function withProgramOptions<T>(y: Argv<T>) {
+  return y
+    .option("prog", { type: "string", describe: "function name of the XDP program to run" })
+    .option("map-init", { type: "string", describe: "JSON file pre-populating maps (CONTRACT.md shape)" })
+    .option("const", { type: "string", array: true, describe: "set a const volatile global: NAME=VALUE (repeatable)" })
+    .option("backend", { choices: ["jit", "interp"] as const, default: "jit" as const, describe: "execution backend" })
+    .option("ifindex", { type: "number", default: 1, describe: "xdp_md.ingress_ifindex" })
+    .option("rx-queue", { type: "number", default: 0, describe: "xdp_md.rx_queue_index" })
+    .option("seed", { type: "number", default: 0, describe: "seed of bpf_get_prandom_u32" })
+    .option("cpus", { type: "number", describe: "possible CPUs for per-CPU maps (default: host CPU count)" })
+    .option("device", { type: "string", array: true, describe: "declare a device IFINDEX[:MTU] (repeatable; 1 = lo, MTU 65536)" })
+    .option("fib", { type: "string", describe: "JSON routing table for bpf_fib_lookup (see README)" })
+    .option("insn-budget", { type: "number", default: 1_000_000, describe: "instructions one packet may execute" })
+    .option("verify", { type: "boolean", default: true, describe: "run the verifier first (--no-verify to skip)" });
+}
+
+export interface ProgramArgs {
+  prog?: string;
+  "map-init"?: string;
+  const?: string[];
+  backend: "jit" | "interp";
+  ifindex: number;
+  "rx-queue": number;
+  seed: number;
+  cpus?: number;
+  device?: string[];
+  fib?: string;
+  "insn-budget": number;
+  verify: boolean;
+}
+
+/** Build a Simulation from an object path and the shared program options. */
+export async function simulationFromArgs(object: string, a: ProgramArgs): Promise<Simulation> {
+  const consts = parseConsts(a.const);
+  const ncpus = a.cpus ?? availableParallelism();
+  if (!Number.isInteger(ncpus) || ncpus < 1 || ncpus > 4096) throw new UsageError(`--cpus ${a.cpus}: must be an integer 1..4096`);
+  for (const [name, v] of [["--ifindex", a.ifindex], ["--rx-queue", a["rx-queue"]], ["--seed", a.seed], ["--insn-budget", a["insn-budget"]]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new UsageError(`${name} ${v}: must be an integer 0..4294967295`);
+  }
+  const opts: SimulationOptions = {
+    backend: a.backend,
+    noVerify: !a.verify,
+    ifindex: a.ifindex,
+    rxQueue: a["rx-queue"],
+    seed: a.seed,
+    ncpus,
+    devices: parseDevices(a.device),
+    insnBudget: a["insn-budget"],
+  };
+  if (a.prog !== undefined) opts.prog = a.prog;
+  if (a.fib !== undefined) opts.fib = parseFibRoutes(await readJsonOption("--fib", a.fib), a.fib);
+  if (a["map-init"] !== undefined) opts.mapInit = { doc: await readJsonOption("--map-init", a["map-init"]), source: a["map-init"] };
+  const obj = await loadObjectFromFile(object, consts.size ? consts : undefined);
+  return new Simulation(obj, opts);
+}
+
+export function registerRunCommand<T>(cli: Argv<T>): Argv<T> {
+  return cli.command(
+    "run <object> <capture>",
+    "replay a capture (pcap/pcapng, - = stdin) through an XDP program; one pcap per verdict",
+    (y) => withProgramOptions(y.positional("object", { type: "string", demandOption: true, describe: "clang -target bpf ELF object" })
+      .positional("capture", { type: "string", demandOption: true, describe: "pcap / pcapng file, or - for stdin" }))
+      .option("out", { type: "string", default: "out", describe: "output directory" })
+      .option("results", { type: "boolean", default: false, describe: "also write results.jsonl" })
+      .option("dump-maps", { type: "boolean", default: false, describe: "also write maps.json" })
+      .option("trace", { type: "boolean", default: false, describe: "print trace_printk lines on stderr" })
+      .option("dump-jit", { type: "string", describe: "write the generated JavaScript to FILE" })
+      .option("progress", { type: "boolean", describe: "progress bar (default: when stderr is a TTY and the capture is large)" }),
+    async (argv) => {
+      const a = argv as unknown as ProgramArgs & { object: string; capture: string; out: string; results: boolean; "dump-maps": boolean; trace: boolean; "dump-jit"?: string; progress?: boolean };
+      const sim = await simulationFromArgs(a.object, a);
+      if (a["dump-jit"]) await writeFile(a["dump-jit"], getJitSource(sim.rt, sim.progIndex));
+      const source = await openCapture(a.capture);
+      const controller = new AbortController();
+      const onSigint = (): void => {
+        if (controller.signal.aborted) process.exit(130);
+        controller.abort();
+      };
+      process.on("SIGINT", onSigint);
+      const bar = await makeProgressBar(a.capture, a.progress);
+      let stats: ReplayStats;
+      try {
+        stats = await replayCapture(sim, source, {
+          out: a.out,
+          results: a.results,
+          dumpMaps: a["dump-maps"],
+          trace: a.trace,
+          signal: controller.signal,
+          onProgress: bar ? (n) => bar.update(n) : undefined,
+        });
+      } finally {
+        bar?.stop();
+        process.off("SIGINT", onSigint);
+      }
+      process.stderr.write(summaryLine(stats, a.out) + "\n");
+      if (stats.interrupted) process.exitCode = 130;
+    },
+  );
+}
+
+/** One-line summary: packets, verdict mix, pps. */
+export function summaryLine(s: ReplayStats, out: string): string {
+  const mix = (["pass", "drop", "tx", "redirect", "aborted"] as const).map((k) => `${k} ${s[k].packets}`).join(", ");
+  const extra = `${s.skipped ? `, skipped ${s.skipped}` : ""}${s.faults ? `, faults ${s.faults}` : ""}`;
+  const rate = s.pps >= 1e6 ? `${(s.pps / 1e6).toFixed(2)} Mpps` : `${Math.round(s.pps)} pps`;
+  return `xdpsim: ${s.program} (${s.backend}): ${s.packets} packets: ${mix}${extra}; ${rate}${s.interrupted ? " (interrupted)" : ""} -> ${out}/`;
+}
+
+async function makeProgressBar(capture: string, wanted: boolean | undefined): Promise<cliProgress.SingleBar | null> {
+  if (wanted === false || capture === "-" || (!process.stderr.isTTY && wanted !== true)) return null;
+  let size = 0;
+  try {
+    size = (await stat(capture)).size;
+  } catch {
+    return null;
+  }
+  if (wanted !== true && size < 64 << 20) return null;
+  // Packet total is unknown up front: estimate from the file size, corrected as the run goes.
+  const bar = new cliProgress.SingleBar({ format: "{bar} {value} packets ({percentage}%) {eta_formatted}", stream: process.stderr, etaBuffer: 50 }, cliProgress.Presets.shades_classic);
+  bar.start(Math.max(1, Math.round(size / 100)), 0);
+  return {
+    update: (n: number) => { if (n > bar.getTotal()) bar.setTotal(Math.round(n * 1.1)); bar.update(n); },
+    stop: () => bar.stop(),
+  } as unknown as cliProgress.SingleBar;
+}

@@ -1,0 +1,127 @@
+// `xdpsim bench`: a timed loop over in-memory packets (program execution + context set-up, no
+// file I/O), warm-up excluded; mean ns/packet, Mpps and percentiles of per-batch time (CONTRACT.md).
+
+import { toEthernet } from "../pcap/convert-link-type.js";
+import type { CaptureSource } from "../pcap/types.js";
+import { ETH_HLEN, XDP_MAX_FRAME } from "../runtime/xdp-buff.js";
+import type { Simulation } from "./create-simulation.js";
+
+/** Runnable packets of a capture, packed into one buffer. */
+export interface PacketSet {
+  buf: Uint8Array;
+  offs: Int32Array;
+  lens: Int32Array;
+  tsSec: Float64Array;
+  tsNsec: Int32Array;
+  count: number;
+  /** Packets not run (runts, too big, unsupported link type). */
+  skipped: number;
+}
+
+/** Read a whole capture into memory, keeping only what the kernel would run. */
+export async function loadPacketSet(source: CaptureSource): Promise<PacketSet> {
+  const chunks: Uint8Array[] = [];
+  const offs: number[] = [];
+  const lens: number[] = [];
+  const secs: number[] = [];
+  const nsecs: number[] = [];
+  let total = 0;
+  let skipped = 0;
+  for await (const b of source.batches()) {
+    for (let i = 0; i < b.count; i++) {
+      let buf = b.buf;
+      let off = b.offs[i];
+      let len = b.lens[i];
+      if (b.linkTypes[i] !== 1) {
+        const c = toEthernet(b.linkTypes[i], buf, off, len);
+        if (c === null) { skipped++; continue; }
+        ({ buf, off, len } = c);
+      }
+      if (len < ETH_HLEN || len > XDP_MAX_FRAME) { skipped++; continue; }
+      chunks.push(buf.slice(off, off + len));
+      offs.push(total);
+      lens.push(len);
+      secs.push(b.tsSec[i]);
+      nsecs.push(b.tsNsec[i]);
+      total += len;
+    }
+  }
+  const buf = new Uint8Array(total);
+  chunks.forEach((c, i) => buf.set(c, offs[i]));
+  return {
+    buf, offs: Int32Array.from(offs), lens: Int32Array.from(lens), tsSec: Float64Array.from(secs),
+    tsNsec: Int32Array.from(nsecs), count: offs.length, skipped,
+  };
+}
+
+export interface BenchResult {
+  program: string;
+  backend: string;
+  tag: string;
+  packets: number;
+  skipped: number;
+  repeat: number;
+  ns_per_packet: number;
+  pps: number;
+  mpps: number;
+  /** Percentiles of per-batch ns/packet. */
+  batch_ns_per_packet: { p50: number; p90: number; p99: number; min: number; max: number };
+  batch_size: number;
+  warmup_repeats: number;
+  wall_seconds: number;
+}
+
+const BATCH = 256;
+
+/** Run the packet set `repeat` times (default: enough for ≥ minSeconds) after a warm-up pass. */
+export function benchProgram(sim: Simulation, set: PacketSet, repeat?: number, minSeconds = 1): BenchResult {
+  if (set.count === 0) {
+    return {
+      program: sim.program.name, backend: sim.exec.backend, tag: sim.tag, packets: 0, skipped: set.skipped, repeat: 0,
+      ns_per_packet: 0, pps: 0, mpps: 0, batch_ns_per_packet: { p50: 0, p90: 0, p99: 0, min: 0, max: 0 }, batch_size: BATCH,
+      warmup_repeats: 0, wall_seconds: 0,
+    };
+  }
+  // Warm-up: at least one pass and ~0.2 s, so the JIT tiers up before timing.
+  let warm = 0;
+  const tw = process.hrtime.bigint();
+  do {
+    onePass(sim, set, null);
+    warm++;
+  } while (Number(process.hrtime.bigint() - tw) < 2e8 && warm < 1000);
+  const perPass = Number(process.hrtime.bigint() - tw) / warm;
+  const reps = repeat ?? Math.max(1, Math.ceil((minSeconds * 1e9) / Math.max(perPass, 1)));
+  const batchTimes: number[] = [];
+  const t0 = process.hrtime.bigint();
+  for (let r = 0; r < reps; r++) onePass(sim, set, batchTimes);
+  const ns = Number(process.hrtime.bigint() - t0);
+  const runs = reps * set.count;
+  const nsPer = ns / runs;
+  batchTimes.sort((a, b) => a - b);
+  const pct = (p: number): number => batchTimes[Math.min(batchTimes.length - 1, Math.floor(p * batchTimes.length))];
+  return {
+    program: sim.program.name,
+    backend: sim.exec.backend,
+    tag: sim.tag,
+    packets: set.count,
+    skipped: set.skipped,
+    repeat: reps,
+    ns_per_packet: nsPer,
+    pps: 1e9 / nsPer,
+    mpps: 1e3 / nsPer,
+    batch_ns_per_packet: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), min: batchTimes[0], max: batchTimes[batchTimes.length - 1] },
+    batch_size: BATCH,
+    warmup_repeats: warm,
+    wall_seconds: ns / 1e9,
+  };
+}
+
+function onePass(sim: Simulation, set: PacketSet, batchTimes: number[] | null): void {
+  const { buf, offs, lens, tsSec, tsNsec, count } = set;
+  for (let start = 0; start < count; start += BATCH) {
+    const end = Math.min(count, start + BATCH);
+    const t = batchTimes ? process.hrtime.bigint() : 0n;
+    for (let i = start; i < end; i++) sim.runPacket(buf, offs[i], lens[i], tsSec[i], tsNsec[i]);
+    if (batchTimes) batchTimes.push(Number(process.hrtime.bigint() - t) / (end - start));
+  }
+}

@@ -1,0 +1,192 @@
+// Load → check helpers → verify → create runtime and maps → map-init → backend: everything a
+// run, bench or test needs before the first packet, plus the per-packet run with the kernel's framing.
+
+import { BpfFault, UsageError, VerifierError } from "../errors.js";
+import type { BackendName, Executor } from "../exec/backend.js";
+import { createInterpreter } from "../exec/interpreter/create-interpreter.js";
+import { createJit } from "../exec/jit/create-jit.js";
+import { XDP_VERDICT_NAMES } from "../isa/opcodes.js";
+import { computeTag } from "../loader/compute-tag.js";
+import { loadObject } from "../loader/load-object.js";
+import type { ObjectSpec, ProgramSpec } from "../loader/types.js";
+import { checkProgramHelpers } from "../runtime/helpers/helper-info.js";
+import { REGION_CTX } from "../runtime/memory.js";
+import { RedirectKind, Runtime, type Device, type FibRoute, type RuntimeOptions } from "../runtime/runtime.js";
+import { verifyProgram } from "../verifier/verify-program.js";
+import { applyMapInit } from "./apply-map-init.js";
+
+export interface SimulationOptions {
+  /** Function name of the program to run (default: first runnable xdp* program). */
+  prog?: string;
+  /** `const volatile` overrides by name. */
+  consts?: Map<string, bigint>;
+  backend?: BackendName;
+  /** Skip the verifier (run programs the kernel would reject). */
+  noVerify?: boolean;
+  /** Parsed --map-init document and its file name for messages. */
+  mapInit?: { doc: unknown; source: string };
+  ifindex?: number;
+  rxQueue?: number;
+  ncpus?: number;
+  cpu?: number;
+  seed?: number;
+  devices?: Device[];
+  fib?: FibRoute[];
+  insnBudget?: number;
+}
+
+/** Outcome of one packet; the object is reused between packets (copy what you keep). */
+export interface PacketOutcome {
+  /** r0 as returned (uint32). */
+  action: number;
+  /** XDP_* name; anything outside 0..4 is XDP_ABORTED. */
+  verdict: string;
+  /** Verdict index 0..4 (ABORTED for unknown actions and faults). */
+  verdictIndex: number;
+  /** Fault message with (insn #N), or null. */
+  fault: string | null;
+  redirectKind: RedirectKind;
+  redirectTarget: number;
+}
+
+/** Programs the kernel cannot test-run directly (attached to devmap/cpumap entries only). */
+function isRunnable(p: ProgramSpec): boolean {
+  return !p.section.endsWith("/devmap") && !p.section.endsWith("/cpumap");
+}
+
+export function selectProgram(obj: ObjectSpec, name: string | undefined): number {
+  if (name !== undefined) {
+    const i = obj.programs.findIndex((p) => p.name === name);
+    if (i < 0) {
+      const have = obj.programs.map((p) => `${p.name} (SEC ${p.section})`).join(", ") || "none";
+      throw new UsageError(`${obj.file}: --prog ${name}: no XDP program of that name (have: ${have})`);
+    }
+    return i;
+  }
+  const i = obj.programs.findIndex(isRunnable);
+  if (i < 0) throw new UsageError(`${obj.file}: no XDP program (a function in an xdp* section) found`);
+  return i;
+}
+
+export class Simulation {
+  readonly obj: ObjectSpec;
+  readonly rt: Runtime;
+  readonly exec: Executor;
+  readonly progIndex: number;
+  readonly program: ProgramSpec;
+  readonly tag: string;
+  ifindex: number;
+  rxQueue: number;
+  /** Helper-convention register block handed to the backend. */
+  private readonly args = new Uint32Array(12);
+  private lastTimeHi = 0;
+  private lastTimeLo = 0;
+  readonly outcome: PacketOutcome = {
+    action: 0, verdict: "XDP_ABORTED", verdictIndex: 0, fault: null, redirectKind: RedirectKind.None, redirectTarget: 0,
+  };
+
+  constructor(obj: ObjectSpec, opts: SimulationOptions = {}) {
+    this.obj = obj;
+    this.progIndex = selectProgram(obj, opts.prog);
+    this.program = obj.programs[this.progIndex];
+    this.tag = computeTag(this.program);
+    this.ifindex = opts.ifindex ?? 1;
+    this.rxQueue = opts.rxQueue ?? 0;
+    checkProgramHelpers(obj);
+    if (!opts.noVerify) {
+      const res = verifyProgram(obj, this.progIndex, { logLevel: 1 });
+      if (!res.ok) {
+        const e = res.error!;
+        const src = e.sourceLine ? `, ${e.sourceLine.file}:${e.sourceLine.line}: ${e.sourceLine.text.trim()}` : "";
+        throw new VerifierError(`${obj.file}: program '${this.program.name}' rejected: ${e.message} (insn #${e.insn}${src})`, e.insn, res.log);
+      }
+    }
+    const rtOpts: Partial<RuntimeOptions> = {};
+    if (opts.ncpus !== undefined) rtOpts.ncpus = opts.ncpus;
+    if (opts.cpu !== undefined) rtOpts.cpu = opts.cpu;
+    if (opts.seed !== undefined) rtOpts.seed = opts.seed;
+    if (opts.devices !== undefined) rtOpts.devices = opts.devices;
+    if (opts.fib !== undefined) rtOpts.fib = opts.fib;
+    if (opts.insnBudget !== undefined) rtOpts.insnBudget = opts.insnBudget;
+    this.rt = new Runtime(obj, rtOpts);
+    if (!this.rt.device(this.ifindex)) {
+      throw new UsageError(`--ifindex ${this.ifindex}: no such device (declare it with --device ${this.ifindex})`);
+    }
+    initProgArrays(this.rt);
+    if (opts.mapInit) applyMapInit(this.rt, opts.mapInit.doc, opts.mapInit.source);
+    this.exec = opts.backend === "interp" ? createInterpreter(this.rt) : createJit(this.rt);
+  }
+
+  /**
+   * Run one frame (ETH_HLEN ≤ len ≤ XDP_MAX_FRAME, checked by the caller) at capture time
+   * (tsSec, tsNsec). Program faults become XDP_ABORTED with the fault message.
+   */
+  runPacket(buf: Uint8Array, off: number, len: number, tsSec: number, tsNsec: number): PacketOutcome {
+    const rt = this.rt;
+    rt.beginPacket();
+    rt.xdp.load(buf, off, len);
+    rt.xdp.ingressIfindex = this.ifindex;
+    rt.xdp.rxQueueIndex = this.rxQueue;
+    rt.xdp.egressIfindex = 0;
+    this.setTime(tsSec, tsNsec);
+    const r = this.args;
+    r.fill(0);
+    r[3] = REGION_CTX;
+    const o = this.outcome;
+    o.fault = null;
+    try {
+      this.exec.run(this.progIndex, r);
+      o.action = r[0] >>> 0;
+    } catch (e) {
+      if (!(e instanceof BpfFault)) throw e;
+      o.action = 0;
+      o.fault = e.describe();
+    }
+    o.verdictIndex = o.fault === null && o.action <= 4 ? o.action : 0;
+    o.verdict = XDP_VERDICT_NAMES[o.verdictIndex];
+    o.redirectKind = rt.redirectKind;
+    o.redirectTarget = rt.redirectTarget;
+    return o;
+  }
+
+  /** bpf_ktime_get_ns = capture time in ns, never going backwards within a run. */
+  private setTime(tsSec: number, tsNsec: number): void {
+    // tsSec * 1e9 + tsNsec exactly, as (hi, lo) uint32 halves, without BigInt.
+    const a = Math.floor(tsSec / 65536);
+    const b = tsSec % 65536;
+    const x = a * 1e9; // < 2^46
+    const xHi = Math.floor(x / 65536);
+    const s = (x % 65536) * 65536 + b * 1e9 + tsNsec; // < 2^47
+    let hi = xHi + Math.floor(s / 0x1_0000_0000);
+    let lo = s % 0x1_0000_0000;
+    if (hi < this.lastTimeHi || (hi === this.lastTimeHi && lo < this.lastTimeLo)) {
+      hi = this.lastTimeHi;
+      lo = this.lastTimeLo;
+    }
+    this.lastTimeHi = this.rt.timeHi = hi;
+    this.lastTimeLo = this.rt.timeLo = lo;
+  }
+}
+
+/** Static `.values = { [i] = &prog }` initialisation of prog arrays, by program name. */
+function initProgArrays(rt: Runtime): void {
+  for (const spec of rt.obj.maps) {
+    for (const init of spec.progArrayInit ?? []) {
+      const idx = rt.obj.programs.findIndex((p) => p.name === init.program);
+      if (idx < 0) throw new UsageError(`${rt.obj.file}: map '${spec.name}' slot ${init.slot} names unknown program '${init.program}'`);
+      (rt.maps[spec.index] as import("../runtime/maps/bpf-map.js").ProgArrayMap).setProgram(init.slot, idx);
+    }
+  }
+}
+
+/** Read and load an object file, turning I/O errors into one clear message. */
+export async function loadObjectFromFile(path: string, consts?: Map<string, bigint>): Promise<ObjectSpec> {
+  const { readFile } = await import("node:fs/promises");
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new UsageError(`${path}: cannot read object: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  return loadObject(bytes, path, consts ? { consts } : undefined);
+}
