@@ -7,6 +7,7 @@ import { hideBin } from "yargs/helpers";
 import { XdpsimError } from "../errors.js";
 import { registerRunCommand } from "./run-command.js";
 import { registerBenchCommand } from "./bench-command.js";
+import { registerVerifyCommand } from "./verify-command.js";
 import { conformancePluginMain, registerConformanceCommand } from "./conformance-command.js";
 
 /** Print one line for an error and set the exit status (never a stack trace). */
@@ -44,6 +45,7 @@ async function main(argv: string[]): Promise<void> {
     });
   cli = registerRunCommand(cli);
   cli = registerBenchCommand(cli);
+  cli = registerVerifyCommand(cli);
   cli = registerConformanceCommand(cli);
   await cli.parseAsync();
 }
