@@ -10,7 +10,7 @@ import { replayCapture, type ReplayStats } from "../pipeline/replay-capture.js";
 import { getJitSource } from "../exec/jit/create-jit.js";
 import { parseConsts, parseDevices, parseFibRoutes, readJsonOption } from "./parse-options.js";
 import { UsageError } from "../errors.js";
-import { availableParallelism } from "node:os";
+import { countPossibleCpus } from "../runtime/count-possible-cpus.js";
 
 /** Options shared by every command that loads a program (run, bench, test, live). */
 export function withProgramOptions<T>(y: Argv<T>) {
@@ -47,7 +47,7 @@ export interface ProgramArgs {
 /** Build a Simulation from an object path and the shared program options. */
 export async function simulationFromArgs(object: string, a: ProgramArgs): Promise<Simulation> {
   const consts = parseConsts(a.const);
-  const ncpus = a.cpus ?? availableParallelism();
+  const ncpus = a.cpus ?? countPossibleCpus();
   if (!Number.isInteger(ncpus) || ncpus < 1 || ncpus > 4096) throw new UsageError(`--cpus ${a.cpus}: must be an integer 1..4096`);
   for (const [name, v] of [["--ifindex", a.ifindex], ["--rx-queue", a["rx-queue"]], ["--seed", a.seed], ["--insn-budget", a["insn-budget"]]] as const) {
     if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new UsageError(`${name} ${v}: must be an integer 0..4294967295`);

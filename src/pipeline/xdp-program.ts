@@ -8,6 +8,7 @@ import type { BpfMap } from "../runtime/maps/bpf-map.js";
 import { ETH_HLEN, XDP_MAX_FRAME } from "../runtime/xdp-buff.js";
 import { RedirectKind, type Device, type FibRoute } from "../runtime/runtime.js";
 import { openCapture } from "../pcap/open-capture.js";
+import { countPossibleCpus } from "../runtime/count-possible-cpus.js";
 import { Simulation } from "./create-simulation.js";
 import { formatMapsJson, mapEntriesJson } from "./format-maps-json.js";
 import { replayCapture, type ReplayStats } from "./replay-capture.js";
@@ -150,7 +151,7 @@ export async function loadProgram(object: string | Uint8Array, opts: LoadProgram
     ifindex: opts.ifindex ?? 1,
     rxQueue: opts.rxQueue ?? 0,
     seed: opts.seed ?? 0,
-    ncpus: opts.cpus ?? 1,
+    ncpus: opts.cpus ?? countPossibleCpus(),
     ...(opts.devices !== undefined && { devices: opts.devices }),
     ...(opts.fib !== undefined && { fib: opts.fib }),
     ...(opts.insnBudget !== undefined && { insnBudget: opts.insnBudget }),
