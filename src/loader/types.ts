@@ -61,8 +61,15 @@ export interface MapSpec {
   numaNode: number;
   /** Static prog-array initialisation: slot → program function name (`.values = {[0] = &prog}`). */
   progArrayInit?: { slot: number; program: string }[];
+  /** Static map-in-map initialisation: slot → map slot in ObjectSpec.maps (`.values = {[0] = &inner}`). */
+  mapInMapInit?: { slot: number; map: number }[];
   /** Inner map template for ARRAY_OF_MAPS / HASH_OF_MAPS, when declared. */
   innerMap?: MapSpec;
+  /**
+   * Byte offset of a `struct bpf_spin_lock` in the value (from BTF), when the value has one:
+   * enables BPF_F_LOCK updates; the lock word is never copied by updates and reads back as zeros.
+   */
+  spinLockOffset?: number;
 }
 
 /** A `const volatile` (or other) global variable inside a global-data map. */

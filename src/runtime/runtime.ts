@@ -33,6 +33,12 @@ export interface FibRoute {
   smac: Uint8Array;
   dmac: Uint8Array;
   mtu?: number;
+  /** Route metric reported in bpf_fib_lookup's rt_metric (default 0 for IPv4, 1024 for IPv6). */
+  metric?: number;
+  /** Preferred source address (BPF_FIB_LOOKUP_SRC); without it that flag gives NO_SRC_ADDR. */
+  src?: Uint8Array;
+  /** Route type (default "unicast"); the others make bpf_fib_lookup fail with their BPF_FIB_LKUP_RET_*. */
+  type?: "unicast" | "blackhole" | "unreachable" | "prohibit";
 }
 
 export interface RuntimeOptions {
@@ -71,6 +77,9 @@ export const enum RedirectKind {
 export interface TraceLine {
   cpu: number;
   text: string;
+  /** Capture time (ns, uint32 halves) when the line was printed; 0 when unknown. */
+  timeHi?: number;
+  timeLo?: number;
 }
 
 /**
@@ -99,6 +108,8 @@ export class Runtime {
   /** Redirect decided by the last helper call (reset per packet). */
   redirectKind: RedirectKind = RedirectKind.None;
   redirectTarget = 0;
+  /** bpf_redirect_map flags of a Broadcast redirect (BPF_F_EXCLUDE_INGRESS); redirectTarget is then the map slot. */
+  redirectFlags = 0;
 
   /** Tail calls: set by bpf_tail_call to the target program index; the backend jumps and clears it. */
   tailCallTarget = -1;
@@ -134,7 +145,8 @@ export class Runtime {
     this.stackRegion = this.mem.setFixed(REGION_STACK, RegionKind.Stack, new Uint8Array(STACK_REGION_SIZE), true, "stack");
     this.mem.setFixed(REGION_FUNC, RegionKind.Func, new Uint8Array(0), false, "function");
     this.xdp = new XdpBuff(this.packetRegion);
-    this.maps = obj.maps.map((spec) => createMap(spec, this.mem, this.opts.ncpus));
+    this.maps = obj.maps.map((spec) =>
+      createMap(spec, this.mem, this.opts.ncpus, { devices: this.opts.devices, programCount: obj.programs.length }));
     this.rngState = seedRng(this.opts.seed, this.cpu);
   }
 
@@ -147,6 +159,7 @@ export class Runtime {
   beginPacket(): void {
     this.redirectKind = RedirectKind.None;
     this.redirectTarget = 0;
+    this.redirectFlags = 0;
     this.tailCallTarget = -1;
     this.tailCallCount = 0;
     this.budget = this.opts.insnBudget;

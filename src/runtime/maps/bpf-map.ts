@@ -25,6 +25,7 @@ export const ENODEV = 19;
 export const EINVAL = 22;
 export const ENOSPC = 28;
 export const ERANGE = 34;
+export const EOVERFLOW = 75;
 export const ENOTSUPP = 524;
 export const EOPNOTSUPP = 95;
 
