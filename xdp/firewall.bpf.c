@@ -4,8 +4,9 @@
  *
  * Parses Ethernet (+ up to two 802.1Q/802.1ad tags), IPv4 (with options) / IPv6 (skipping up
  * to four extension headers), TCP/UDP/ICMP, and decides per packet, in this order:
- *   - XDP_ABORTED  malformed IPv4 header (version != 4 or ihl < 5) — shows up in the aborted
- *                  tracepoint / aborted.pcap, which is what you want for "this cannot happen";
+ *   - XDP_ABORTED  malformed IPv4 header (version != 4, ihl < 5, or total length shorter
+ *                  than the header): it shows up in the xdp:xdp_exception tracepoint and in
+ *                  xdpsim's aborted.pcap, what you want for "this cannot happen";
  *   - XDP_DROP     truncated headers; source in the blocklist (LPM tries `blocklist_v4` /
  *                  `blocklist_v6`, extendable with --map-init, plus one compiled-in prefix per
  *                  family: 192.0.2.0/24 and 2001:db8:bad::/48, overridable with --const);
@@ -101,7 +102,7 @@ struct {
 
 enum drop_reason {
 	REASON_TRUNCATED,    /* header does not fit in the frame */
-	REASON_MALFORMED,    /* bad IPv4 version / ihl (XDP_ABORTED) */
+	REASON_MALFORMED,    /* bad IPv4 version / ihl / total length (XDP_ABORTED) */
 	REASON_BLOCKLIST,    /* source matched blocklist_v4 / blocklist_v6 */
 	REASON_BUILTIN,      /* source matched the compiled-in prefix */
 	REASON_TTL,          /* TTL / hop limit below min_ttl */
@@ -260,7 +261,10 @@ static __always_inline int handle_ipv4(struct pkt *p, struct ethhdr *eth, struct
 
 	if ((void *)(iph + 1) > data_end)
 		return drop(p, REASON_TRUNCATED);
-	if (iph->version != 4 || iph->ihl < 5) {
+	/* A header that cannot be right: wrong version, shorter than 20 bytes, or longer than
+	 * the datagram it belongs to. (A total length beyond the frame is left alone: captures
+	 * cut by their snaplen look like that.) */
+	if (iph->version != 4 || iph->ihl < 5 || bpf_ntohs(iph->tot_len) < iph->ihl * 4) {
 		count_reason(REASON_MALFORMED);
 		return finish(p, XDP_ABORTED);
 	}
