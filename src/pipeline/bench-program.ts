@@ -1,7 +1,7 @@
 // `xdpsim bench`: a timed loop over in-memory packets (program execution + context set-up, no
 // file I/O), warm-up excluded; mean ns/packet, Mpps and percentiles of per-batch time (CONTRACT.md).
 
-import { toEthernet } from "../pcap/convert-link-type.js";
+import { createEthernetScratch, toEthernet } from "../pcap/add-ethernet-header.js";
 import type { CaptureSource } from "../pcap/types.js";
 import { ETH_HLEN, XDP_MAX_FRAME } from "../runtime/xdp-buff.js";
 import type { Simulation } from "./create-simulation.js";
@@ -27,13 +27,14 @@ export async function loadPacketSet(source: CaptureSource): Promise<PacketSet> {
   const nsecs: number[] = [];
   let total = 0;
   let skipped = 0;
+  const scratch = createEthernetScratch();
   for await (const b of source.batches()) {
     for (let i = 0; i < b.count; i++) {
       let buf = b.buf;
       let off = b.offs[i];
       let len = b.lens[i];
       if (b.linkTypes[i] !== 1) {
-        const c = toEthernet(b.linkTypes[i], buf, off, len);
+        const c = toEthernet(b.linkTypes[i], buf, off, len, scratch);
         if (c === null) { skipped++; continue; }
         ({ buf, off, len } = c);
       }

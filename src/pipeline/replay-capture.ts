@@ -4,7 +4,7 @@
 import { mkdir, writeFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { CaptureError } from "../errors.js";
-import { toEthernet } from "../pcap/convert-link-type.js";
+import { createEthernetScratch, toEthernet } from "../pcap/add-ethernet-header.js";
 import type { CaptureSource } from "../pcap/types.js";
 import { formatTraceLine } from "../runtime/helpers/trace-printk.js";
 import { RedirectKind } from "../runtime/runtime.js";
@@ -60,6 +60,7 @@ export async function replayCapture(sim: Simulation, source: CaptureSource, opts
   const traceLog = new TextSink(join(opts.out, "trace.log"));
   const rt = sim.rt;
   if (opts.trace) rt.onTrace = (l) => process.stderr.write(formatTraceLine(l, rt.timeHi, rt.timeLo) + "\n");
+  const scratch = createEthernetScratch();
   const reasons: Record<string, number> = {};
   let packets = 0;
   let bytes = 0;
@@ -89,7 +90,7 @@ export async function replayCapture(sim: Simulation, source: CaptureSource, opts
         bytes += len;
         const lt = b.linkTypes[i];
         if (lt !== 1) {
-          const conv = toEthernet(lt, buf, off, len);
+          const conv = toEthernet(lt, buf, off, len, scratch);
           if (conv === null) {
             const f = sinks.linkTypeFile(lt);
             skip("link-type", idx, f.writer, f.count, buf, off, len, orig, sec, nsec);
