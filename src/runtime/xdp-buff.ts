@@ -3,6 +3,8 @@
 // in a 4096 B frame; the rest of a larger frame in 4096 B fragments (multi-buffer XDP, ≤ 17 frags).
 
 import { Region } from "./memory.js";
+import { EFAULT, EINVAL } from "./maps/bpf-map.js";
+import { EACCES } from "./helpers/helper-abi.js";
 
 export const XDP_PACKET_HEADROOM = 256;
 /** sizeof(struct xdp_frame): adjust_head may not eat into it. */
@@ -18,6 +20,13 @@ export const MAX_SKB_FRAGS = 17;
 export const ETH_HLEN = 14;
 /** Largest frame the kernel accepts (linear + 17 full frags). */
 export const XDP_MAX_FRAME = XDP_LINEAR_MAX + MAX_SKB_FRAGS * XDP_FRAG_SIZE;
+/** Largest data_meta area: type_max(skb_shared_info.meta_len), include/net/xdp.h xdp_metalen_invalid. */
+export const XDP_META_MAX = 255;
+/** bpf_xdp_load_bytes / store_bytes refuse offsets and lengths above this (-EFAULT). */
+export const XDP_BYTES_OFF_MAX = 0xffff;
+
+/** Staging buffer for store_bytes when source and destination are both packet memory. */
+let stage = new Uint8Array(256);
 
 /**
  * Mutable state of one packet: offsets are absolute positions in `region.bytes`
@@ -86,6 +95,159 @@ export class XdpBuff {
     return this.dataEnd - this.data + this.fragsLen();
   }
 
+  /**
+   * bpf_xdp_adjust_head (net/core/filter.c): move data by `delta`; metadata moves with it.
+   * data stays within [hard_start + sizeof(xdp_frame) + metalen, data_end - ETH_HLEN].
+   * Exposed headroom is not cleared (it reads whatever is there: zeros after load()).
+   */
+  adjustHead(delta: number): number {
+    const metalen = this.data - this.meta;
+    const data = this.data + delta;
+    if (data < XDP_FRAME_SIZE + metalen || data > this.dataEnd - ETH_HLEN) return -EINVAL;
+    if (metalen !== 0) this.region.bytes.copyWithin(this.meta + delta, this.meta, this.data);
+    this.meta += delta;
+    this.data = data;
+    this.syncWindow();
+    return 0;
+  }
+
+  /**
+   * bpf_xdp_adjust_tail: grow (zero-filled) or shrink the end of the frame. Linear frames end at
+   * most at hard_start + frame_sz - tailroom and keep ETH_HLEN bytes; multi-buffer frames grow only
+   * inside the last fragment and shrink by releasing fragments from the end first.
+   */
+  adjustTail(delta: number): number {
+    if (this.nrFrags > 0) return delta < 0 ? this.shrinkFrags(-delta) : this.growLastFrag(delta);
+    const end = this.dataEnd + delta;
+    if (end > XDP_FRAME_SZ - XDP_TAILROOM) return -EINVAL;
+    if (end < this.data + ETH_HLEN) return -EINVAL;
+    if (delta > 0) this.region.bytes.fill(0, this.dataEnd, end);
+    this.dataEnd = end;
+    this.syncWindow();
+    return 0;
+  }
+
+  /** bpf_xdp_frags_increase_tail: the last fragment may fill its 4096-byte page. */
+  private growLastFrag(delta: number): number {
+    const last = this.nrFrags - 1;
+    const len = this.fragLens[last];
+    if (delta > XDP_FRAG_SIZE - len) return -EINVAL;
+    this.frags[last].fill(0, len, len + delta);
+    this.fragLens[last] = len + delta;
+    return 0;
+  }
+
+  /** bpf_xdp_frags_shrink_tail: free whole fragments from the end, then shrink linear data. */
+  private shrinkFrags(n: number): number {
+    if (n > this.buffLen() - ETH_HLEN) return -EINVAL;
+    let freed = 0;
+    for (let i = this.nrFrags - 1; i >= 0 && n > 0; i--) {
+      const size = this.fragLens[i];
+      const shrink = n < size ? n : size;
+      n -= shrink;
+      if (shrink === size) {
+        freed++;
+      } else {
+        this.fragLens[i] = size - shrink;
+        break;
+      }
+    }
+    this.nrFrags -= freed;
+    if (this.nrFrags === 0 && n > 0) {
+      this.dataEnd -= n;
+      this.syncWindow();
+    }
+    return 0;
+  }
+
+  /**
+   * bpf_xdp_adjust_meta: data_meta += delta, staying in [hard_start + sizeof(xdp_frame), data];
+   * the metadata length must be a multiple of 4 and at most XDP_META_MAX (-EACCES otherwise).
+   */
+  adjustMeta(delta: number): number {
+    const meta = this.meta + delta;
+    if (meta < XDP_FRAME_SIZE || meta > this.data) return -EINVAL;
+    const metalen = this.data - meta;
+    if ((metalen & 3) !== 0 || metalen > XDP_META_MAX) return -EACCES;
+    this.meta = meta;
+    this.syncWindow();
+    return 0;
+  }
+
+  /** bpf_xdp_pointer's checks: 0 when [off, off+len) can be copied, else -EFAULT / -EINVAL. */
+  checkRange(off: number, len: number): number {
+    if (off > XDP_BYTES_OFF_MAX || len > XDP_BYTES_OFF_MAX) return -EFAULT;
+    if (off + len > this.buffLen()) return -EINVAL;
+    return 0;
+  }
+
+  /**
+   * bpf_xdp_load_bytes: copy `len` frame bytes at frame offset `off` (from data, across fragments)
+   * into dst[dstOff..]. On error dst is untouched. `off` and `len` are u32 values.
+   */
+  loadBytes(off: number, dst: Uint8Array, dstOff: number, len: number): number {
+    const err = this.checkRange(off, len);
+    if (err !== 0) return err;
+    if (this.isFrameMemory(dst)) {
+      if (stage.length < len) stage = new Uint8Array(Math.max(len, stage.length * 2));
+      this.copy(off, stage, 0, len, false);
+      copyBytes(stage, 0, dst, dstOff, len);
+    } else {
+      this.copy(off, dst, dstOff, len, false);
+    }
+    return 0;
+  }
+
+  /** bpf_xdp_store_bytes: copy src[srcOff..srcOff+len) into the frame at offset `off`. */
+  storeBytes(off: number, src: Uint8Array, srcOff: number, len: number): number {
+    const err = this.checkRange(off, len);
+    if (err !== 0) return err;
+    if (this.isFrameMemory(src)) {
+      // memcpy from packet memory to packet memory: stage it so overlap cannot corrupt the copy
+      if (stage.length < len) stage = new Uint8Array(Math.max(len, stage.length * 2));
+      copyBytes(src, srcOff, stage, 0, len);
+      src = stage;
+      srcOff = 0;
+    }
+    this.copy(off, src, srcOff, len, true);
+    return 0;
+  }
+
+  /** Whether `buf` is packet memory (callers pass regions' own byte arrays, so identity suffices). */
+  private isFrameMemory(buf: Uint8Array): boolean {
+    if (buf === this.region.bytes) return true;
+    for (let i = 0; i < this.nrFrags; i++) if (buf === this.frags[i]) return true;
+    return false;
+  }
+
+  /** bpf_xdp_copy_buf: walk linear data then fragments; `toFrame` picks the direction. */
+  private copy(off: number, buf: Uint8Array, bufOff: number, len: number, toFrame: boolean): void {
+    const linear = this.dataEnd - this.data;
+    if (off < linear) {
+      const n = len < linear - off ? len : linear - off;
+      if (toFrame) copyBytes(buf, bufOff, this.region.bytes, this.data + off, n);
+      else copyBytes(this.region.bytes, this.data + off, buf, bufOff, n);
+      bufOff += n;
+      len -= n;
+      off = 0;
+    } else {
+      off -= linear;
+    }
+    for (let i = 0; i < this.nrFrags && len > 0; i++) {
+      const size = this.fragLens[i];
+      if (off >= size) {
+        off -= size;
+        continue;
+      }
+      const n = len < size - off ? len : size - off;
+      if (toFrame) copyBytes(buf, bufOff, this.frags[i], off, n);
+      else copyBytes(this.frags[i], off, buf, bufOff, n);
+      bufOff += n;
+      len -= n;
+      off = 0;
+    }
+  }
+
   /** Copy of the frame as the program left it: from `from` (data or data_meta) to the end of the last fragment. */
   output(fromMeta: boolean): Uint8Array {
     const start = fromMeta ? this.meta : this.data;
@@ -99,4 +261,13 @@ export class XdpBuff {
     }
     return out;
   }
+}
+
+/** memcpy between two distinct byte arrays: a plain loop for short copies (no view objects). */
+function copyBytes(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, n: number): void {
+  if (n > 64) {
+    dst.set(src.subarray(srcOff, srcOff + n), dstOff);
+    return;
+  }
+  for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i];
 }
