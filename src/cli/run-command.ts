@@ -8,7 +8,8 @@ import { openCapture } from "../pcap/open-capture.js";
 import { loadObjectFromFile, Simulation, type SimulationOptions } from "../pipeline/create-simulation.js";
 import { replayCapture, type ReplayStats } from "../pipeline/replay-capture.js";
 import { getJitSource } from "../exec/jit/create-jit.js";
-import { parseConsts, parseDevices, parseFibRoutes, readJsonOption } from "./parse-options.js";
+import { parseConsts, parseDevices, readJsonOption } from "./parse-options.js";
+import { parseFibRoutes } from "../runtime/helpers/fib-lookup.js";
 import { UsageError } from "../errors.js";
 import { countPossibleCpus } from "../runtime/count-possible-cpus.js";
 
@@ -63,7 +64,7 @@ export async function simulationFromArgs(object: string, a: ProgramArgs): Promis
     insnBudget: a["insn-budget"],
   };
   if (a.prog !== undefined) opts.prog = a.prog;
-  if (a.fib !== undefined) opts.fib = parseFibRoutes(await readJsonOption("--fib", a.fib), a.fib);
+  if (a.fib !== undefined) opts.fib = parseFibRoutes(await readJsonOption("--fib", a.fib), `--fib ${a.fib}`);
   if (a["map-init"] !== undefined) opts.mapInit = { doc: await readJsonOption("--map-init", a["map-init"]), source: a["map-init"] };
   const obj = await loadObjectFromFile(object, consts.size ? consts : undefined);
   return new Simulation(obj, opts);
