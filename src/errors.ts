@@ -83,3 +83,12 @@ export class BpfFault extends Error {
     return this.insn >= 0 ? `${this.message} (insn #${this.insn})` : this.message;
   }
 }
+
+/** Assembler / conformance `.data` syntax error: names the source and line. */
+export class AsmError extends XdpsimError {
+  readonly line: number;
+  constructor(source: string, line: number, detail: string) {
+    super("asm", `${source}:${line}: ${detail}`);
+    this.line = line;
+  }
+}

@@ -69,6 +69,13 @@ export const BPF_JSLE = 0xd0;
 export const BPF_FETCH = 0x01;
 export const BPF_XCHG = 0xe0 | BPF_FETCH;
 export const BPF_CMPXCHG = 0xf0 | BPF_FETCH;
+/** Load-acquire / store-release (imm of BPF_STX | BPF_ATOMIC, kernel ≥ 6.15). */
+export const BPF_LOAD_ACQ = 0x100;
+export const BPF_STORE_REL = 0x110;
+
+/** BPF_JMP | BPF_JCOND with src = BPF_MAY_GOTO: the kernel's `may_goto` (bounded-loop escape). */
+export const BPF_JCOND = 0xe0;
+export const BPF_MAY_GOTO = 0;
 
 // Pseudo sources of BPF_LD | BPF_IMM | BPF_DW (src field).
 export const BPF_PSEUDO_MAP_FD = 1;
