@@ -126,7 +126,10 @@ export interface ProgramSpec {
   subprogs: SubprogRange[];
   funcInfo: FuncInfo[];
   lineInfo: LineInfo[];
-  /** Map slots this program references (for `prog show` map_ids). */
+  /**
+   * Map slots this program references (for `prog show` map_ids): in order of first reference in
+   * the image, then the .rodata* maps libbpf binds to every program (bpf_prog_bind_map).
+   */
   mapRefs: number[];
 }
 
