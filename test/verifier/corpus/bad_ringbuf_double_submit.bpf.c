@@ -1,0 +1,11 @@
+#include "common.h"
+struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4096); } rb SEC(".maps");
+SEC("xdp") int bad_ringbuf_double_submit(struct xdp_md *ctx) {
+  __u64 *e = bpf_ringbuf_reserve(&rb, 8, 0);
+  if (!e) return XDP_PASS;
+  *e = 1;
+  bpf_ringbuf_submit(e, 0);
+  bpf_ringbuf_submit(e, 0);
+  return XDP_PASS;
+}
+char LICENSE[] SEC("license") = "GPL";
