@@ -5,7 +5,7 @@ import type { Argv } from "yargs";
 import { UsageError } from "../errors.js";
 import { openCapture } from "../pcap/open-capture.js";
 import { benchProgram, loadPacketSet } from "../pipeline/bench-program.js";
-import { simulationFromArgs, withProgramOptions, type ProgramArgs } from "./run-command.js";
+import { captureArg, simulationFromArgs, withProgramOptions, type ProgramArgs } from "./run-command.js";
 
 export function registerBenchCommand<T>(cli: Argv<T>): Argv<T> {
   return cli.command(
@@ -19,7 +19,7 @@ export function registerBenchCommand<T>(cli: Argv<T>): Argv<T> {
       const a = argv as unknown as ProgramArgs & { object: string; capture: string; repeat?: number; json: boolean };
       if (a.repeat !== undefined && (!Number.isInteger(a.repeat) || a.repeat < 1)) throw new UsageError(`--repeat ${a.repeat}: must be a positive integer`);
       const sim = await simulationFromArgs(a.object, a);
-      const set = await loadPacketSet(await openCapture(a.capture));
+      const set = await loadPacketSet(await openCapture(captureArg(a.capture)));
       const r = benchProgram(sim, set, a.repeat);
       if (a.json) {
         process.stdout.write(JSON.stringify(r) + "\n");

@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageErrorWithHelp(msg);
+      throw new UsageErrorWithHelp(msg.replace(/\s*\n\s*/g, " "));
     });
   cli = registerRunCommand(cli);
   cli = registerBenchCommand(cli);

@@ -45,6 +45,11 @@ export interface ProgramArgs {
   verify: boolean;
 }
 
+/** yargs hands a lone "-" positional over as ""; map it back to stdin. */
+export function captureArg(v: string): string {
+  return v === "" && process.argv.includes("-") ? "-" : v;
+}
+
 /** Build a Simulation from an object path and the shared program options. */
 export async function simulationFromArgs(object: string, a: ProgramArgs): Promise<Simulation> {
   const consts = parseConsts(a.const);
@@ -86,14 +91,14 @@ export function registerRunCommand<T>(cli: Argv<T>): Argv<T> {
       const a = argv as unknown as ProgramArgs & { object: string; capture: string; out: string; results: boolean; "dump-maps": boolean; trace: boolean; "dump-jit"?: string; progress?: boolean };
       const sim = await simulationFromArgs(a.object, a);
       if (a["dump-jit"]) await writeFile(a["dump-jit"], getJitSource(sim.rt, sim.progIndex));
-      const source = await openCapture(a.capture);
+      const source = await openCapture(captureArg(a.capture));
       const controller = new AbortController();
       const onSigint = (): void => {
         if (controller.signal.aborted) process.exit(130);
         controller.abort();
       };
       process.on("SIGINT", onSigint);
-      const bar = await makeProgressBar(a.capture, a.progress);
+      const bar = await makeProgressBar(captureArg(a.capture), a.progress);
       let stats: ReplayStats;
       try {
         stats = await replayCapture(sim, source, {
