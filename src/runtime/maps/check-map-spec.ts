@@ -141,6 +141,13 @@ export function checkMapSpec(spec: MapSpec, ncpus: number): void {
       if (max > NR_CPUS) fail(spec, "E2BIG", `max_entries ${max} exceeds NR_CPUS (${NR_CPUS})`);
       bytes = max * 8;
       break;
+    case MapType.PERF_EVENT_ARRAY:
+      // libbpf turns max_entries 0 into the possible CPU count.
+      needKeySize(spec, 4);
+      if (vs !== 4) fail(spec, "EINVAL", `value_size is ${vs}, must be 4 (a perf event fd)`);
+      checkMask(spec, BPF_F_PRESERVE_ELEMS | BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY);
+      bytes = (spec.maxEntries || ncpus) * 4;
+      break;
     case MapType.XSKMAP:
       needMaxEntries(spec);
       needKeySize(spec, 4);

@@ -16,6 +16,7 @@ import { ProgArray } from "./prog-array-map.js";
 import { QueueStack } from "./queue-stack-map.js";
 import { Ringbuf } from "./ringbuf-map.js";
 import { XskMap } from "./xskmap.js";
+import { PerfEventArrayMap } from "./perf-event-array-map.js";
 
 /** What some families need from the simulated host. */
 export interface CreateMapOptions {
@@ -62,6 +63,8 @@ export function createMap(spec: MapSpec, mem: AddressSpace, ncpus: number, opts:
       return new CpuMap(spec, mem, ncpus, opts.cpumapProgram);
     case MapType.XSKMAP:
       return new XskMap(spec, mem);
+    case MapType.PERF_EVENT_ARRAY:
+      return new PerfEventArrayMap(spec, mem, ncpus);
     case MapType.PROG_ARRAY:
       return new ProgArray(spec, mem, opts.programCount);
     case MapType.RINGBUF:

@@ -51,7 +51,7 @@ describe("maps: createMap", () => {
   }
 
   const unsupported: [MapType, string][] = [
-    [MapType.PERF_EVENT_ARRAY, "perf_event_array"], [MapType.ARRAY_OF_MAPS, "array_of_maps"],
+    [MapType.ARRAY_OF_MAPS, "array_of_maps"],
     [MapType.HASH_OF_MAPS, "hash_of_maps"], [MapType.SOCKMAP, "sockmap"], [MapType.STACK_TRACE, "stack_trace"],
     [99 as MapType, "type 99"],
   ];
