@@ -12,7 +12,7 @@ import type { ObjectSpec, ProgramSpec } from "../loader/types.js";
 import { checkProgramHelpers } from "../runtime/helpers/helper-info.js";
 import { REGION_CTX } from "../runtime/memory.js";
 import { RedirectKind, Runtime, type Device, type FibRoute, type RuntimeOptions } from "../runtime/runtime.js";
-import { verifyProgram } from "../verifier/verify-program.js";
+import { verifyCached } from "./verify-cached.js";
 import { applyMapInit } from "./apply-map-init.js";
 
 export interface SimulationOptions {
@@ -94,7 +94,7 @@ export class Simulation {
     this.rxQueue = opts.rxQueue ?? 0;
     checkProgramHelpers(obj);
     if (!opts.noVerify) {
-      const res = verifyProgram(obj, this.progIndex, { logLevel: 1 });
+      const res = verifyCached(obj, this.progIndex, { logLevel: 1 });
       if (!res.ok) {
         const e = res.error!;
         const src = e.sourceLine ? `, ${e.sourceLine.file}:${e.sourceLine.line}: ${e.sourceLine.text.trim()}` : "";
