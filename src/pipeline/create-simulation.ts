@@ -5,6 +5,8 @@ import { BpfFault, UsageError, VerifierError } from "../errors.js";
 import type { BackendName, Executor } from "../exec/backend.js";
 import { createInterpreter } from "../exec/interpreter/create-interpreter.js";
 import { createJit } from "../exec/jit/create-jit.js";
+import { adaptVerifierFacts } from "../exec/jit/adapt-verifier-facts.js";
+import type { JitFacts } from "../exec/jit/types.js";
 import { XDP_VERDICT_NAMES } from "../isa/opcodes.js";
 import { computeTag } from "../loader/compute-tag.js";
 import { loadObject } from "../loader/load-object.js";
@@ -93,6 +95,7 @@ export class Simulation {
     this.ifindex = opts.ifindex ?? 1;
     this.rxQueue = opts.rxQueue ?? 0;
     checkProgramHelpers(obj);
+    let facts: JitFacts | undefined;
     if (!opts.noVerify) {
       const res = verifyCached(obj, this.progIndex, { logLevel: 1 });
       if (!res.ok) {
@@ -100,6 +103,7 @@ export class Simulation {
         const src = e.sourceLine ? `, ${e.sourceLine.file}:${e.sourceLine.line}: ${e.sourceLine.text.trim()}` : "";
         throw new VerifierError(`${obj.file}: program '${this.program.name}' rejected: ${e.message} (insn #${e.insn}${src})`, e.insn, res.log);
       }
+      facts = adaptVerifierFacts(res.facts);
     }
     const rtOpts: Partial<RuntimeOptions> = {};
     if (opts.ncpus !== undefined) rtOpts.ncpus = opts.ncpus;
@@ -114,7 +118,10 @@ export class Simulation {
     }
     initProgArrays(this.rt);
     if (opts.mapInit) applyMapInit(this.rt, opts.mapInit.doc, opts.mapInit.source);
-    this.exec = opts.backend === "interp" ? createInterpreter(this.rt) : createJit(this.rt);
+    // The verifier's facts hold for the entry program (r1 = ctx); tail-call targets use the JIT's own pass.
+    const entry = this.progIndex;
+    this.exec = opts.backend === "interp" ? createInterpreter(this.rt)
+      : createJit(this.rt, facts ? { facts: (i: number) => (i === entry ? facts : undefined) } : {});
   }
 
   /**
