@@ -70,6 +70,27 @@ describe("xdpsim CLI", function () {
     expect(r.stdout).to.match(/accepted/);
   });
 
+  describe("the verifier gate", () => {
+    const bad = "test/verifier/corpus/bad_adjust_head_stale.o";
+    it("verify rejects with the kernel's words, (insn #N) and the C source line", () => {
+      expectBadInput(xdpsim(["verify", bad]), /\[verifier\] .*bad_adjust_head_stale\.o: program 'bad_adjust_head_stale' rejected: R7 invalid mem access 'scalar' \(insn #9, .*bad_adjust_head_stale\.bpf\.c:7: return eth->h_proto/);
+    });
+    it("run refuses a rejected program", () => {
+      expectBadInput(xdpsim(["run", bad, "pcaps/sample.pcap", "--out", join(tmp, "rej")]), /rejected: R7 invalid mem access 'scalar'/);
+    });
+    it("bench refuses a rejected program", () => {
+      expectBadInput(xdpsim(["bench", bad, "pcaps/sample.pcap", "--repeat", "1"]), /rejected: R7 invalid mem access 'scalar'/);
+    });
+    it("run --no-verify runs it anyway; the stale pointer faults as XDP_ABORTED per packet", () => {
+      const out = join(tmp, "noverify");
+      const r = xdpsim(["run", bad, "pcaps/sample.pcap", "--out", out, "--no-verify"]);
+      expect(r.status, r.stderr).to.equal(0);
+      const stats = JSON.parse(readFileSync(join(out, "stats.json"), "utf8"));
+      expect(stats.faults).to.be.greaterThan(0);
+      expect(stats.aborted.packets).to.be.at.least(stats.faults);
+    });
+  });
+
   describe("bad input: exit 2 with one line naming the file and place", () => {
     it("a missing object", () => expectBadInput(xdpsim(["run", "nope.o", "pcaps/sample.pcap", "--out", join(tmp, "x")]), /nope\.o: cannot read object: ENOENT/));
     it("a truncated object", () => {
