@@ -8,7 +8,7 @@ import { RegionKind, type AddressSpace, type Region } from "../memory.js";
 import {
   BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, E2BIG, EEXIST, EINVAL, EPERM, type BpfMap, type MapEntry,
 } from "./bpf-map.js";
-import { copyBytes, copyValue, readU32, readValue, roundUp8, u32Key } from "./copy-bytes.js";
+import { copyBytes, copyValue, readU32, readValue, roundUp8, u32Key, nextIndexKey } from "./copy-bytes.js";
 import { addHandleRegion, progCanWrite, userCanRead, userCanWrite } from "./hash-map.js";
 import { normFlags } from "./map-flags.js";
 
@@ -106,10 +106,7 @@ export class ArrayMap implements BpfMap {
   /** array_map_get_next_key: index order; a missing or out-of-range key restarts at 0. */
   userNextKey(key: Uint8Array | null): Uint8Array | null {
     if (!userCanRead(this.spec)) return null;
-    const i = key === null || key.length < 4 ? 0xffffffff : readU32(key, 0);
-    if (i >= this.maxEntries) return u32Key(0);
-    if (i === this.maxEntries - 1) return null;
-    return u32Key(i + 1);
+    return nextIndexKey(key, this.maxEntries);
   }
 
   dump(): MapEntry[] {

@@ -56,3 +56,13 @@ export function u32Key(v: number): Uint8Array {
 export function roundUp8(n: number): number {
   return (n + 7) & ~7;
 }
+
+/**
+ * get_next_key of index-keyed maps (array_map_get_next_key, dev_map_get_next_key, cpu_map_…):
+ * a missing or out-of-range key restarts at index 0; the last index has no next key.
+ */
+export function nextIndexKey(key: Uint8Array | null, maxEntries: number): Uint8Array | null {
+  const i = key === null || key.length < 4 ? 0xffffffff : readU32(key, 0);
+  if (i >= maxEntries) return u32Key(0);
+  return i === maxEntries - 1 ? null : u32Key(i + 1);
+}

@@ -8,7 +8,7 @@ import {
   BPF_EXIST, BPF_NOEXIST, E2BIG, EEXIST, EINVAL, ENOENT, EOPNOTSUPP, EPERM,
   type MapEntry, type RedirectMap,
 } from "./bpf-map.js";
-import { readU32, u32Key, writeU32 } from "./copy-bytes.js";
+import { readU32, u32Key, writeU32, nextIndexKey } from "./copy-bytes.js";
 import { addHandleRegion, userCanRead, userCanWrite } from "./hash-map.js";
 import { normFlags } from "./map-flags.js";
 
@@ -161,9 +161,7 @@ export class DevMap extends DevmapBase {
   /** dev_map_get_next_key: every index (empty ones too), a missing key restarts at 0. */
   userNextKey(key: Uint8Array | null): Uint8Array | null {
     if (!userCanRead(this.spec)) return null;
-    const i = key === null || key.length < 4 ? 0xffffffff : readU32(key, 0);
-    if (i >= this.maxEntries) return u32Key(0);
-    return i === this.maxEntries - 1 ? null : u32Key(i + 1);
+    return nextIndexKey(key, this.maxEntries);
   }
 
   reset(): void {

@@ -7,7 +7,7 @@ import type { AddressSpace, Region } from "../memory.js";
 import {
   BPF_ANY, E2BIG, EBADF, EINVAL, ENOENT, EOPNOTSUPP, EPERM, type MapEntry, type ProgArrayMap,
 } from "./bpf-map.js";
-import { readU32, u32Key } from "./copy-bytes.js";
+import { readU32, u32Key, nextIndexKey } from "./copy-bytes.js";
 import { addHandleRegion, userCanRead, userCanWrite } from "./hash-map.js";
 import { normFlags } from "./map-flags.js";
 
@@ -83,9 +83,7 @@ export class ProgArray implements ProgArrayMap {
 
   userNextKey(key: Uint8Array | null): Uint8Array | null {
     if (!userCanRead(this.spec)) return null;
-    const i = key === null || key.length < 4 ? 0xffffffff : readU32(key, 0);
-    if (i >= this.maxEntries) return u32Key(0);
-    return i === this.maxEntries - 1 ? null : u32Key(i + 1);
+    return nextIndexKey(key, this.maxEntries);
   }
 
   /** Filled slots (value = program index); bpftool cannot dump prog arrays (dumpable false). */

@@ -5,7 +5,7 @@
 import type { MapSpec } from "../../loader/types.js";
 import type { AddressSpace, Region } from "../memory.js";
 import { BPF_EXIST, E2BIG, EBADF, EINVAL, EOPNOTSUPP, EPERM, type MapEntry, type RedirectMap } from "./bpf-map.js";
-import { readU32, u32Key } from "./copy-bytes.js";
+import { readU32, u32Key, nextIndexKey } from "./copy-bytes.js";
 import { addHandleRegion, userCanRead, userCanWrite } from "./hash-map.js";
 import { normFlags } from "./map-flags.js";
 
@@ -61,9 +61,7 @@ export class XskMap implements RedirectMap {
 
   userNextKey(key: Uint8Array | null): Uint8Array | null {
     if (!userCanRead(this.spec)) return null;
-    const i = key === null || key.length < 4 ? 0xffffffff : readU32(key, 0);
-    if (i >= this.maxEntries) return u32Key(0);
-    return i === this.maxEntries - 1 ? null : u32Key(i + 1);
+    return nextIndexKey(key, this.maxEntries);
   }
 
   /** No slot is ever filled. */
