@@ -9,6 +9,7 @@ import { decodeInsns, type DecodedProgram } from "./decode-insns.js";
 import { buildCfg } from "./build-cfg.js";
 import { HI, mulhu, sdivmod64, udivmod64 } from "./compute-int64.js";
 import { computeLiveness } from "./compute-liveness.js";
+import { computeMaxPaths } from "./compute-max-path.js";
 import type { MemoryOps } from "./create-memory-ops.js";
 import { generateProgram, generateStepper, type GenerateInput, type ProgramSource } from "./generate-js.js";
 import { planInlineHelpers } from "./plan-inline-helpers.js";
@@ -93,11 +94,30 @@ export function compileProgram(cx: CompileContext, progIndex: number, variant: V
   // r3..r5 are "don't care" in its proto yet read), and the interpreter hands helpers the whole file.
   const live = computeLiveness(cfg, new Set(inline.keys()));
   const id = cx.nextId();
-  const input: GenerateInput = { rt, prog, progIndex, cfg, live, facts, inline, modId: id, ...(cx.outlineAbove !== undefined && { outlineAbove: cx.outlineAbove }) };
+  const checked: GenerateInput = { rt, prog, progIndex, cfg, live, facts, inline, modId: id, ...(cx.outlineAbove !== undefined && { outlineAbove: cx.outlineAbove }) };
+  // Loop-free programs: code without budget checks, entered only when the budget covers the longest
+  // path; otherwise the checked variant (compiled on first need) runs the call.
+  const maxPaths = computeMaxPaths(cfg, rt);
+  const input: GenerateInput = maxPaths === null ? checked : { ...checked, maxPaths };
   const gen = generateProgram(input);
+  let slowEnters: Enter[] | undefined;
+  const slow = (k: number, dep: number, A: Uint32Array): void => {
+    slowEnters ??= instantiate(cx, checked, generateProgram(checked), undefined);
+    slowEnters[k](dep, A);
+  };
+  const enters = instantiate(cx, input, gen, slow);
+  const entries = new Map<number, (dep: number, A: Uint32Array) => void>();
+  gen.entries.forEach((e, k) => entries.set(e, enters[k]));
+  return { id, progIndex, variant, prog, gen, entries, enter0: entries.get(0)!, compileMs: performance.now() - t0 };
+}
 
+type Enter = (dep: number, A: Uint32Array) => void;
+
+/** Compile a module source with its environment (budget tails run the lazily compiled stepper). */
+function instantiate(cx: CompileContext, input: GenerateInput, gen: ProgramSource, slow: ((k: number, dep: number, A: Uint32Array) => void) | undefined): Enter[] {
+  const rt = cx.rt;
   const steppers = new Map<number, (R: Int32Array, k: number) => void>();
-  const env = makeEnv(cx, gen.messages, (bs, B, SP) => {
+  const env = makeEnv(cx, gen.messages, slow, (bs, B, SP) => {
     // B is what was left minus the segment's length: k = what was left (< the length) runs before the fault.
     const slots = gen.segments[bs];
     const k = Math.max(0, Math.min(slots.length - 1, Math.ceil(B + slots.length)));
@@ -105,7 +125,7 @@ export function compileProgram(cx: CompileContext, progIndex: number, variant: V
       let step = steppers.get(bs);
       if (step === undefined) {
         const st = generateStepper(input, slots, gen.helpers, gen.maps);
-        step = new Function("E", st.source)(makeEnv(cx, st.messages, () => undefined)) as (R: Int32Array, k: number) => void;
+        step = new Function("E", st.source)(makeEnv(cx, st.messages, undefined, () => undefined)) as (R: Int32Array, k: number) => void;
         steppers.set(bs, step);
       }
       step(SP, k);
@@ -113,17 +133,16 @@ export function compileProgram(cx: CompileContext, progIndex: number, variant: V
     rt.budget = 0;
     throw new BpfFault(`instruction budget of ${rt.opts.insnBudget} exceeded`, slots[k]);
   });
-  const enters = new Function("E", gen.source)(env) as ((dep: number, A: Uint32Array) => void)[];
-  const entries = new Map<number, (dep: number, A: Uint32Array) => void>();
-  gen.entries.forEach((e, k) => entries.set(e, enters[k]));
-  return { id, progIndex, variant, prog, gen, entries, enter0: entries.get(0)!, compileMs: performance.now() - t0 };
+  return new Function("E", gen.source)(env) as Enter[];
 }
 
 /** The environment object E a module's prologue binds its names from. */
-function makeEnv(cx: CompileContext, messages: readonly string[], bt: (bs: number, B: number, SP: Int32Array) => void): object {
+function makeEnv(cx: CompileContext, messages: readonly string[], slow: ((k: number, dep: number, A: Uint32Array) => void) | undefined,
+  bt: (bs: number, B: number, SP: Int32Array) => void): object {
   const rt = cx.rt;
   return {
     rt,
+    slow,
     st: cx.st,
     hi: HI,
     pr: rt.packetRegion,
