@@ -44,6 +44,23 @@ export function createInterpreter(rt: Runtime): Executor {
   return new Interpreter(rt);
 }
 
+/**
+ * Per-instruction observer (coverage, `xdpsim explain`): called before instruction `pc` of program
+ * `prog` executes, with the live register file R (r_n = R[2n] lo, R[2n+1] hi; do not modify it).
+ */
+export type InstructionHook = (prog: number, pc: number, R: Uint32Array) => void;
+
+/**
+ * Install (or remove, with null) an instruction hook on an interpreter; false when `exec` is not the
+ * interpreter (the JIT has no hook: trace on the interpreter, whose results are identical by design).
+ * Zero cost when off: the loop tests one local against null per instruction.
+ */
+export function setInstructionHook(exec: Executor, hook: InstructionHook | null): boolean {
+  if (!(exec instanceof Interpreter)) return false;
+  exec.hook = hook;
+  return true;
+}
+
 class Interpreter implements Executor {
   readonly backend: BackendName = "interp";
   private readonly rt: Runtime;
@@ -64,6 +81,8 @@ class Interpreter implements Executor {
    */
   private at = 0;
   private readonly callbackFn: (insn: number, r: Uint32Array) => void;
+  /** Instruction observer (setInstructionHook), null when off. */
+  hook: InstructionHook | null = null;
 
   constructor(rt: Runtime) {
     this.rt = rt;
@@ -172,8 +191,10 @@ class Interpreter implements Executor {
     let C = p.code;
     let budget = rt.budget;
     let depth = base;
+    const hook = this.hook;
     for (;;) {
       const i = pc;
+      if (hook !== null) hook(p.index, i, R);
       if (budget === 0) failBudget(rt, i);
       budget--;
       pc = i + 1;
