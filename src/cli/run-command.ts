@@ -12,6 +12,8 @@ import { parseConsts, parseDevices, readJsonOption } from "./parse-options.js";
 import { parseFibRoutes } from "../runtime/helpers/fib-lookup.js";
 import { UsageError } from "../errors.js";
 import { countPossibleCpus } from "../runtime/count-possible-cpus.js";
+import { loadPinnedMaps, savePinnedMaps } from "../inspect/pin-store.js";
+import { applyMapInit } from "../pipeline/apply-map-init.js";
 
 /** Options shared by every command that loads a program (run, bench, test, live). */
 export function withProgramOptions<T>(y: Argv<T>) {
@@ -86,10 +88,13 @@ export function registerRunCommand<T>(cli: Argv<T>): Argv<T> {
       .option("dump-maps", { type: "boolean", default: false, describe: "also write maps.json" })
       .option("trace", { type: "boolean", default: false, describe: "print trace_printk lines on stderr" })
       .option("dump-jit", { type: "string", describe: "write the generated JavaScript to FILE" })
+      .option("pin-dir", { type: "string", describe: "load maps pinned in DIR before the run, save them back after (state accumulates)" })
       .option("progress", { type: "boolean", describe: "progress bar (default: when stderr is a TTY and the capture is large)" }),
     async (argv) => {
-      const a = argv as unknown as ProgramArgs & { object: string; capture: string; out: string; results: boolean; "dump-maps": boolean; trace: boolean; "dump-jit"?: string; progress?: boolean };
+      const a = argv as unknown as ProgramArgs & { object: string; capture: string; out: string; results: boolean; "dump-maps": boolean; trace: boolean; "dump-jit"?: string; progress?: boolean; "pin-dir"?: string };
       const sim = await simulationFromArgs(a.object, a);
+      // Pinned state replaces the fresh maps (like libbpf reusing a pin); --map-init then applies on top.
+      if (a["pin-dir"] !== undefined && loadPinnedMaps(sim, a["pin-dir"]).length && a["map-init"] !== undefined) applyMapInit(sim.rt, await readJsonOption("--map-init", a["map-init"]), a["map-init"]);
       if (a["dump-jit"]) await writeFile(a["dump-jit"], getJitSource(sim.rt, sim.progIndex));
       const source = await openCapture(captureArg(a.capture));
       const controller = new AbortController();
@@ -113,6 +118,7 @@ export function registerRunCommand<T>(cli: Argv<T>): Argv<T> {
         bar?.stop();
         process.off("SIGINT", onSigint);
       }
+      if (a["pin-dir"] !== undefined) savePinnedMaps(sim, a["pin-dir"]);
       process.stderr.write(summaryLine(stats, a.out) + "\n");
       if (stats.interrupted) process.exitCode = 130;
     },
