@@ -8,7 +8,13 @@ import { XdpsimError } from "../errors.js";
 import { registerRunCommand } from "./run-command.js";
 import { registerBenchCommand } from "./bench-command.js";
 import { registerVerifyCommand } from "./verify-command.js";
+import { registerTestCommand } from "./test-command.js";
+import { registerExplainCommand } from "./explain-command.js";
 import { conformancePluginMain, registerConformanceCommand } from "./conformance-command.js";
+import { registerProgCommand } from "./prog-command.js";
+import { registerBtfCommand } from "./btf-command.js";
+import { registerMapCommand } from "./map-command.js";
+import { registerPinCommand } from "./pin-command.js";
 
 /** Print one line for an error and set the exit status (never a stack trace). */
 export function reportError(e: unknown): void {
@@ -45,8 +51,15 @@ async function main(argv: string[]): Promise<void> {
     });
   cli = registerRunCommand(cli);
   cli = registerBenchCommand(cli);
+  cli = (await import("./bench-report-command.js")).registerBenchReportCommand(cli);
   cli = registerVerifyCommand(cli);
+  cli = registerTestCommand(cli);
+  cli = registerExplainCommand(cli);
   cli = registerConformanceCommand(cli);
+  cli = registerProgCommand(cli);
+  cli = registerBtfCommand(cli);
+  cli = registerMapCommand(cli);
+  cli = registerPinCommand(cli);
   await cli.parseAsync();
 }
 

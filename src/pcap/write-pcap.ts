@@ -9,6 +9,8 @@ import { MAX_CAPLEN } from "./create-packet-batch.js";
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;
 const RECORD_HEADER = 16;
+/** Records up to this length are copied with the word loop; longer ones with one memcpy. */
+const COPY_WORDS_MAX = 256;
 
 export interface PcapWriterOptions {
   /** LINKTYPE_* written in the file header. */
@@ -48,6 +50,9 @@ export class PcapWriter {
   private view: DataView;
   private pos = 0;
   private done = false;
+  /** Source array of the last short write and a DataView over it (writers are fed from one packet buffer). */
+  private srcArr: Uint8Array | null = null;
+  private srcView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
   constructor(path: string, opts: PcapWriterOptions) {
     this.path = path;
@@ -88,9 +93,24 @@ export class PcapWriter {
       }
     }
     this.putHeader(len, origLen, tsSec, tsNsec);
-    // One subarray view + memcpy: measured ~4× faster than a byte loop already at ~60-byte packets.
-    this.buf.set(buf.subarray(off, off + len), this.pos);
-    this.pos += len;
+    const p = this.pos;
+    if (len > COPY_WORDS_MAX) {
+      // One subarray view + memcpy (a byte loop is ~4× slower already at ~60-byte packets).
+      this.buf.set(buf.subarray(off, off + len), p);
+    } else {
+      // Typical frames: 4 bytes at a time through a DataView cached per source array — no allocation.
+      if (buf !== this.srcArr) {
+        this.srcArr = buf;
+        this.srcView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      }
+      const sv = this.srcView;
+      const dv = this.view;
+      const dst = this.buf;
+      let i = 0;
+      for (; i + 4 <= len; i += 4) dv.setUint32(p + i, sv.getUint32(off + i, true), true);
+      for (; i < len; i++) dst[p + i] = buf[off + i];
+    }
+    this.pos = p + len;
     this.packets++;
     this.bytes += len;
   }

@@ -70,17 +70,19 @@ export interface BenchResult {
   batch_size: number;
   warmup_repeats: number;
   wall_seconds: number;
+  /** Process CPU time (user + system) of the timed loop per packet run: steadier than wall time on a busy host. */
+  cpu_ns_per_packet: number;
 }
 
 const BATCH = 256;
 
-/** Run the packet set `repeat` times (default: enough for ≥ minSeconds) after a warm-up pass. */
-export function benchProgram(sim: Simulation, set: PacketSet, repeat?: number, minSeconds = 1): BenchResult {
+/** Run the packet set `repeat` times (default: enough for ≥ minSeconds) after a warm-up (≥ 1 pass, ~warmupSeconds). */
+export function benchProgram(sim: Simulation, set: PacketSet, repeat?: number, minSeconds = 1, warmupSeconds = 0.2): BenchResult {
   if (set.count === 0) {
     return {
       program: sim.program.name, backend: sim.exec.backend, tag: sim.tag, packets: 0, skipped: set.skipped, repeat: 0,
       ns_per_packet: 0, pps: 0, mpps: 0, batch_ns_per_packet: { p50: 0, p90: 0, p99: 0, min: 0, max: 0 }, batch_size: BATCH,
-      warmup_repeats: 0, wall_seconds: 0,
+      warmup_repeats: 0, wall_seconds: 0, cpu_ns_per_packet: 0,
     };
   }
   // Warm-up: at least one pass and ~0.2 s, so the JIT tiers up before timing.
@@ -89,13 +91,15 @@ export function benchProgram(sim: Simulation, set: PacketSet, repeat?: number, m
   do {
     onePass(sim, set, null);
     warm++;
-  } while (Number(process.hrtime.bigint() - tw) < 2e8 && warm < 1000);
+  } while (Number(process.hrtime.bigint() - tw) < warmupSeconds * 1e9 && warm < 1000);
   const perPass = Number(process.hrtime.bigint() - tw) / warm;
   const reps = repeat ?? Math.max(1, Math.ceil((minSeconds * 1e9) / Math.max(perPass, 1)));
   const batchTimes: number[] = [];
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let r = 0; r < reps; r++) onePass(sim, set, batchTimes);
   const ns = Number(process.hrtime.bigint() - t0);
+  const cpu = process.cpuUsage(c0);
   const runs = reps * set.count;
   const nsPer = ns / runs;
   batchTimes.sort((a, b) => a - b);
@@ -114,6 +118,7 @@ export function benchProgram(sim: Simulation, set: PacketSet, repeat?: number, m
     batch_size: BATCH,
     warmup_repeats: warm,
     wall_seconds: ns / 1e9,
+    cpu_ns_per_packet: ((cpu.user + cpu.system) * 1000) / runs,
   };
 }
 

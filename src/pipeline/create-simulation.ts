@@ -131,41 +131,60 @@ export class Simulation {
   runPacket(buf: Uint8Array, off: number, len: number, tsSec: number, tsNsec: number): PacketOutcome {
     const rt = this.rt;
     rt.beginPacket();
-    rt.xdp.load(buf, off, len);
-    rt.xdp.ingressIfindex = this.ifindex;
-    rt.xdp.rxQueueIndex = this.rxQueue;
-    rt.xdp.egressIfindex = 0;
+    const x = rt.xdp;
+    x.load(buf, off, len);
+    x.ingressIfindex = this.ifindex;
+    x.rxQueueIndex = this.rxQueue;
+    x.egressIfindex = 0;
     this.setTime(tsSec, tsNsec);
+    // Register block: r1 = ctx pointer, everything else zero (unrolled: cheaper than fill()).
     const r = this.args;
-    r.fill(0);
-    r[3] = REGION_CTX;
+    r[0] = 0; r[1] = 0; r[2] = 0; r[3] = REGION_CTX; r[4] = 0; r[5] = 0;
+    r[6] = 0; r[7] = 0; r[8] = 0; r[9] = 0; r[10] = 0; r[11] = 0;
     const o = this.outcome;
-    o.fault = null;
+    let fault: string | null = null;
+    let action = 0;
     try {
       this.exec.run(this.progIndex, r);
-      o.action = r[0] >>> 0;
+      action = r[0] >>> 0;
     } catch (e) {
       if (!(e instanceof BpfFault)) throw e;
-      o.action = 0;
-      o.fault = e.describe();
+      fault = e.describe();
     }
-    o.verdictIndex = o.fault === null && o.action <= 4 ? o.action : 0;
-    o.verdict = XDP_VERDICT_NAMES[o.verdictIndex];
+    o.action = action;
+    o.fault = fault;
+    const v = fault === null && action <= 4 ? action : 0;
+    o.verdictIndex = v;
+    o.verdict = XDP_VERDICT_NAMES[v];
     o.redirectKind = rt.redirectKind;
     o.redirectTarget = rt.redirectTarget;
     return o;
   }
 
+  /** Seconds whose ns value (sec * 1e9, uint32 halves) is cached: captures repeat a second many times. */
+  private secCached = -1;
+  private secHi = 0;
+  private secLo = 0;
+
   /** bpf_ktime_get_ns = capture time in ns, never going backwards within a run. */
   private setTime(tsSec: number, tsNsec: number): void {
-    // tsSec * 1e9 + tsNsec exactly, as (hi, lo) uint32 halves, without BigInt.
-    const a = Math.floor(tsSec / 65536);
-    const b = tsSec % 65536;
-    const x = a * 1e9; // < 2^46
-    const xHi = Math.floor(x / 65536);
-    const s = (x % 65536) * 65536 + b * 1e9 + tsNsec; // < 2^47
-    let hi = xHi + Math.floor(s / 0x1_0000_0000);
-    let lo = s % 0x1_0000_0000;
+    if (tsSec !== this.secCached) {
+      // tsSec * 1e9 exactly, as (hi, lo) uint32 halves, without BigInt.
+      const a = Math.floor(tsSec / 65536);
+      const b = tsSec % 65536;
+      const x = a * 1e9; // < 2^46
+      const xHi = Math.floor(x / 65536);
+      const s = (x % 65536) * 65536 + b * 1e9; // < 2^47
+      this.secHi = xHi + Math.floor(s / 0x1_0000_0000);
+      this.secLo = s % 0x1_0000_0000;
+      this.secCached = tsSec;
+    }
+    let hi = this.secHi;
+    let lo = this.secLo + tsNsec; // tsNsec < 2^32: at most one carry
+    if (lo >= 0x1_0000_0000) {
+      lo -= 0x1_0000_0000;
+      hi += 1;
+    }
     if (hi < this.lastTimeHi || (hi === this.lastTimeHi && lo < this.lastTimeLo)) {
       hi = this.lastTimeHi;
       lo = this.lastTimeLo;

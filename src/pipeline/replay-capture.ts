@@ -6,12 +6,12 @@ import { join } from "node:path";
 import { CaptureError } from "../errors.js";
 import { createEthernetScratch, toEthernet } from "../pcap/add-ethernet-header.js";
 import type { CaptureSource } from "../pcap/types.js";
+import { outputOrigLen } from "../pcap/write-pcap.js";
 import { formatTraceLine } from "../runtime/helpers/trace-printk.js";
 import { RedirectKind } from "../runtime/runtime.js";
 import { ETH_HLEN, XDP_MAX_FRAME } from "../runtime/xdp-buff.js";
 import type { Simulation } from "./create-simulation.js";
 import { formatMapsJson } from "./format-maps-json.js";
-import { toHex } from "./parse-bytes.js";
 import { TextSink, VERDICT_FILES, VerdictSinks, type SinkCount } from "./verdict-sinks.js";
 
 export interface ReplayOptions {
@@ -74,11 +74,14 @@ export async function replayCapture(sim: Simulation, source: CaptureSource, opts
     count.bytes += len;
     results?.line(`{"index": ${idx}, "error": "${reason}"}`);
   };
+  const x = rt.xdp;
+  const pkt = x.region.bytes;
+  const signal = opts.signal;
   const t0 = process.hrtime.bigint();
   try {
     outer: for await (const b of source.batches()) {
       for (let i = 0; i < b.count; i++) {
-        if (opts.signal?.aborted) break outer;
+        if (signal !== undefined && signal.aborted) break outer;
         const idx = b.firstIndex + i;
         let buf = b.buf;
         let off = b.offs[i];
@@ -111,33 +114,42 @@ export async function replayCapture(sim: Simulation, source: CaptureSource, opts
         }
         const o = sim.runPacket(buf, off, len, sec, nsec);
         if (o.fault !== null) faults++;
-        const x = rt.xdp;
         const v = o.verdictIndex;
         let outLen: number;
-        const origOut = (n: number): number => Math.max(n, orig + (n - len));
         if (x.nrFrags === 0) {
+          // Straight from the packet region: no copy, no allocation.
           outLen = x.dataEnd - x.data;
-          sinks.verdict[v].write(x.region.bytes, x.data, outLen, origOut(outLen), sec, nsec);
+          const outOrig = outputOrigLen(orig, len, outLen);
+          sinks.verdict[v].write(pkt, x.data, outLen, outOrig, sec, nsec);
           if (v === 4 && o.redirectKind !== RedirectKind.None) {
             const t = sinks.redirectTarget(o.redirectKind, o.redirectTarget);
-            if (t) { t.writer.write(x.region.bytes, x.data, outLen, origOut(outLen), sec, nsec); t.count.packets++; t.count.bytes += outLen; }
+            if (t !== null) { t.writer.write(pkt, x.data, outLen, outOrig, sec, nsec); t.count.packets++; t.count.bytes += outLen; }
           }
         } else {
           const frame = x.output(false);
           outLen = frame.length;
-          sinks.verdict[v].write(frame, 0, outLen, origOut(outLen), sec, nsec);
+          const outOrig = outputOrigLen(orig, len, outLen);
+          sinks.verdict[v].write(frame, 0, outLen, outOrig, sec, nsec);
           if (v === 4 && o.redirectKind !== RedirectKind.None) {
             const t = sinks.redirectTarget(o.redirectKind, o.redirectTarget);
-            if (t) { t.writer.write(frame, 0, outLen, origOut(outLen), sec, nsec); t.count.packets++; t.count.bytes += outLen; }
+            if (t !== null) { t.writer.write(frame, 0, outLen, outOrig, sec, nsec); t.count.packets++; t.count.bytes += outLen; }
           }
         }
         const c = sinks.counts[v];
         c.packets++;
         c.bytes += outLen;
-        if (results) {
-          const outHex = x.nrFrags === 0 ? toHex(x.region.bytes, x.meta, x.dataEnd - x.meta) : toHex(x.output(true));
-          const fault = o.fault === null ? "" : `, "fault": ${JSON.stringify(o.fault)}`;
-          results.line(`{"index": ${idx}, "action": ${o.action}, "verdict": "${o.verdict}", "len_in": ${len}, "len_out": ${outHex.length / 2}, "out": "${outHex}"${fault}}`);
+        if (results !== null) {
+          results.text(`{"index": ${idx}, "action": ${o.action}, "verdict": "${o.verdict}", "len_in": ${len}, "len_out": `);
+          if (x.nrFrags === 0) {
+            const n = x.dataEnd - x.meta;
+            results.text(`${n}, "out": "`);
+            results.hex(pkt, x.meta, n);
+          } else {
+            const f = x.output(true);
+            results.text(`${f.length}, "out": "`);
+            results.hex(f, 0, f.length);
+          }
+          results.line(o.fault === null ? `"}` : `", "fault": ${JSON.stringify(o.fault)}}`);
         }
         if (rt.trace.length) {
           for (const l of rt.trace) traceLog.line(`${formatTraceLine(l, rt.timeHi, rt.timeLo)} [packet ${idx}]`);

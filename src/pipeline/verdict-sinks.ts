@@ -1,7 +1,7 @@
 // Output files of a replay (CONTRACT.md): one pcap per verdict (+ per redirect target and per
 // unsupported link type), results.jsonl and trace.log — all written to temp names, renamed on commit.
 
-import { createWriteStream, type WriteStream } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { PcapWriter } from "../pcap/write-pcap.js";
@@ -22,38 +22,105 @@ const REDIRECT_PREFIX: Record<number, string> = {
   [RedirectKind.Broadcast]: "broadcast",
 };
 
-/** A line-oriented text output written through a temp file. */
+/** Two lowercase hex digits of a byte as one little-endian uint16 (first digit in the low byte). */
+const HEX16 = Uint16Array.from({ length: 256 }, (_, b) => {
+  const d = (n: number): number => (n < 10 ? 48 + n : 87 + n);
+  return d(b >> 4) | (d(b & 15) << 8);
+});
+
+/**
+ * A line-oriented text output written through a temp file: text and hex are encoded straight into
+ * a 1 MiB byte buffer (no per-line string joins) and handed to the OS with write(2) when it fills.
+ */
 export class TextSink {
-  private readonly stream: WriteStream;
   private readonly tmp: string;
-  private pending: string[] = [];
-  private pendingLen = 0;
-  constructor(readonly path: string) {
+  private fd: number;
+  private buf: Buffer;
+  private view: DataView;
+  private pos = 0;
+  private done = false;
+  constructor(readonly path: string, private readonly size = 1 << 20) {
     this.tmp = `${path}.tmp-${process.pid}`;
-    this.stream = createWriteStream(this.tmp);
+    this.fd = openSync(this.tmp, "w", 0o644);
+    this.buf = Buffer.allocUnsafe(size);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
+  /** Append one whole line (a newline is added). */
   line(s: string): void {
-    this.pending.push(s);
-    this.pendingLen += s.length;
-    if (this.pendingLen > 1 << 20) this.flush();
+    this.text(s);
+    this.newline();
+  }
+  /** Append text without a newline. */
+  text(s: string): void {
+    const n = s.length;
+    if (this.pos + 3 * n > this.size) {
+      this.flush();
+      if (3 * n > this.size) {
+        this.writeOut(Buffer.from(s, "utf8"));
+        return;
+      }
+    }
+    // ASCII fast path: one byte per char; anything else goes through the UTF-8 encoder.
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.pos = p;
+        this.pos += b.write(s.slice(i), p, "utf8");
+        return;
+      }
+      b[p++] = c;
+    }
+    this.pos = p;
+  }
+  /** Append bytes[off, off+len) as lowercase hex. */
+  hex(bytes: Uint8Array, off: number, len: number): void {
+    if (this.pos + 2 * len > this.size) {
+      this.flush();
+      if (2 * len > this.size) {
+        this.writeOut(Buffer.from(Buffer.from(bytes.buffer, bytes.byteOffset + off, len).toString("hex"), "latin1"));
+        return;
+      }
+    }
+    const v = this.view;
+    let p = this.pos;
+    for (let i = 0; i < len; i++) {
+      v.setUint16(p, HEX16[bytes[off + i]], true);
+      p += 2;
+    }
+    this.pos = p;
+  }
+  newline(): void {
+    if (this.pos + 1 > this.size) this.flush();
+    this.buf[this.pos++] = 10;
+  }
+  private writeOut(b: Uint8Array): void {
+    let off = 0;
+    while (off < b.length) off += writeSync(this.fd, b, off, b.length - off);
   }
   private flush(): void {
-    if (this.pending.length) this.stream.write(this.pending.join("\n") + "\n");
-    this.pending = [];
-    this.pendingLen = 0;
+    if (this.pos > 0) this.writeOut(this.buf.subarray(0, this.pos));
+    this.pos = 0;
   }
-  /** Wait until buffered lines are handed to the OS (back-pressure for long runs). */
+  /** Hand buffered lines to the OS (kept async for callers that await between batches). */
   async drain(): Promise<void> {
-    this.flush();
-    if (this.stream.writableNeedDrain) await new Promise<void>((res) => this.stream.once("drain", () => res()));
+    if (this.pos > this.size >> 1) this.flush();
   }
   async commit(): Promise<void> {
-    this.flush();
-    await new Promise<void>((res, rej) => this.stream.end((err?: Error | null) => (err ? rej(err) : res())));
+    if (this.done) return;
+    this.done = true;
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
     await rename(this.tmp, this.path);
   }
   async abort(): Promise<void> {
-    await new Promise<void>((res) => this.stream.end(() => res()));
+    if (this.done) return;
+    this.done = true;
+    closeSync(this.fd);
     await unlink(this.tmp).catch(() => undefined);
   }
 }
@@ -77,12 +144,20 @@ export class VerdictSinks {
     this.skipped = new PcapWriter(join(dir, "skipped.pcap"), { linkType: 1, nanosecond });
   }
 
+  /** redirect-<kind><n>.pcap entries by kind * 2^32 + target (no string built per packet). */
+  private readonly redirectByTarget = new Map<number, { writer: PcapWriter; count: SinkCount }>();
+
   /** The per-target redirect file's writer for a redirect outcome. */
   redirectTarget(kind: RedirectKind, target: number): { writer: PcapWriter; count: SinkCount } | null {
+    const key = kind * 0x1_0000_0000 + (target >>> 0);
+    const hit = this.redirectByTarget.get(key);
+    if (hit !== undefined) return hit;
     const prefix = REDIRECT_PREFIX[kind];
     if (!prefix) return null;
     const name = kind === RedirectKind.Broadcast ? "redirect-broadcast.pcap" : `redirect-${prefix}${target}.pcap`;
-    return this.extraFile(name, 1);
+    const e = this.extraFile(name, 1);
+    this.redirectByTarget.set(key, e);
+    return e;
   }
 
   /** skipped-linktype-<N>.pcap keeps packets of link types that are not run, unchanged. */

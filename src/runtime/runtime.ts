@@ -163,7 +163,7 @@ export class Runtime {
     this.tailCallTarget = -1;
     this.tailCallCount = 0;
     this.budget = this.opts.insnBudget;
-    if (this.trace.length) this.trace = [];
+    if (this.trace.length !== 0) this.trace = [];
   }
 }
 
