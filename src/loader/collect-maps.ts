@@ -155,7 +155,18 @@ function specFromDef(index: number, name: string, d: BtfMapDef): MapSpec {
     pinning: d.pinning, numaNode: d.numaNode,
   };
   if (d.inner) spec.innerMap = specFromDef(-1, `${name}.inner`, d.inner);
+  checkArrayValueSize(spec);
   return spec;
+}
+
+/**
+ * Array values bigger than KMALLOC_MAX_SIZE are refused by the kernel (E2BIG, array_map_alloc_check);
+ * refusing them here also keeps a corrupt value_size (up to 2^32 - 1) from reaching the allocator.
+ */
+export function checkArrayValueSize(spec: MapSpec): void {
+  if ((spec.type === MapType.ARRAY || spec.type === MapType.PERCPU_ARRAY) && spec.valueSize > KMALLOC_MAX_SIZE) {
+    throw new LoadError(`map '${spec.name}': value_size ${spec.valueSize} is larger than an array map value may be (${KMALLOC_MAX_SIZE} bytes, KMALLOC_MAX_SIZE): E2BIG`);
+  }
 }
 
 /** Legacy `struct bpf_map_def` maps in SEC("maps"), in symbol order (libbpf < 1.0). */
@@ -179,6 +190,7 @@ function collectLegacyMaps(elf: ElfFile, out: MapOrigin[]): void {
       valueSize: dv.getUint32(p + 8, true), maxEntries: dv.getUint32(p + 12, true), flags: dv.getUint32(p + 16, true),
       btfKeyTypeId: 0, btfValueTypeId: 0, isGlobalData: false, readOnly: false, pinning: 0, numaNode: 0,
     };
+    checkArrayValueSize(spec);
     out.push({ spec, secIdx: sec.index, secOffset: sym.value, defSize, kind: "legacy" });
   }
 }
@@ -207,6 +219,9 @@ function collectBtfMaps(elf: ElfFile, btf: Btf | null, out: MapOrigin[]): void {
   }
 }
 
+/** KMALLOC_MAX_SIZE on x86-64 (order-10 pages): the largest array map value the kernel creates. */
+const KMALLOC_MAX_SIZE = 1 << 22;
+
 /** One single-entry ARRAY per non-empty .data*, .rodata*, .bss* section, in section order. */
 function collectGlobalData(elf: ElfFile, btf: Btf | null, out: MapOrigin[]): void {
   for (const s of elf.sections) {
@@ -215,6 +230,11 @@ function collectGlobalData(elf: ElfFile, btf: Btf | null, out: MapOrigin[]): voi
     const ds = btf?.find(s.name, BtfKind.DATASEC);
     // libbpf 1.1 (what bpftool links): every internal map is mmapable; .rodata is read-only for programs.
     const flags = (kind === "rodata" ? BPF_F_RDONLY_PROG : 0) | BPF_F_MMAPABLE;
+    // The section becomes one array value: the kernel refuses value_size > KMALLOC_MAX_SIZE (E2BIG,
+    // array_map_alloc_check). Checked here, before allocating: a corrupt NOBITS size may be 2^63.
+    if (s.size > KMALLOC_MAX_SIZE) {
+      throw new LoadError(`${elf.file}: section ${s.name}: size ${s.size} is larger than an array map value may be (${KMALLOC_MAX_SIZE} bytes, KMALLOC_MAX_SIZE): E2BIG`);
+    }
     const initialValue = new Uint8Array(s.size);
     if (kind !== "bss") initialValue.set(s.data);
     const spec: MapSpec = {
