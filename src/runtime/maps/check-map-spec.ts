@@ -85,6 +85,8 @@ export function checkMapSpec(spec: MapSpec, ncpus: number): void {
       needMaxEntries(spec);
       needKeySize(spec, 4);
       if (vs === 0) fail(spec, "EINVAL", "value_size is 0");
+      // array_map_alloc_check: user space could not access bigger elements.
+      if (vs > KMALLOC_MAX_SIZE) fail(spec, "E2BIG", `value_size ${vs} exceeds KMALLOC_MAX_SIZE (${KMALLOC_MAX_SIZE})`);
       checkMask(spec, ARRAY_FLAGS);
       checkAccess(spec);
       if (spec.type !== MapType.ARRAY && spec.flags & (BPF_F_MMAPABLE | BPF_F_INNER_MAP)) {

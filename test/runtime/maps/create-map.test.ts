@@ -65,6 +65,8 @@ describe("maps: createMap", () => {
   const refused: [string, object, string, RegExp][] = [
     ["array key_size 8", { type: MapType.ARRAY, keySize: 8 }, "EINVAL", /key_size is 8, must be 4/],
     ["hash max_entries 0", { type: MapType.HASH, maxEntries: 0 }, "EINVAL", /max_entries is 0/],
+    ["array value_size 2^31", { type: MapType.ARRAY, valueSize: 2 ** 31 }, "E2BIG", /value_size 2147483648 exceeds KMALLOC_MAX_SIZE/],
+    ["array value_size 4 MiB + 1", { type: MapType.ARRAY, valueSize: 4 * 2 ** 20 + 1, maxEntries: 1 }, "E2BIG", /exceeds KMALLOC_MAX_SIZE/],
     ["lru with BPF_F_NO_PREALLOC", { type: MapType.LRU_HASH, flags: BPF_F_NO_PREALLOC }, "ENOTSUPP", /NO_PREALLOC/],
     ["lpm key layout", { type: MapType.LPM_TRIE, keySize: 4, flags: BPF_F_NO_PREALLOC }, "EINVAL", /prefixlen/],
     ["ringbuf 6000 bytes", { type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: 6000 }, "EINVAL", /power of 2/],
