@@ -7,7 +7,7 @@ import cliProgress from "cli-progress";
 import { openCapture } from "../pcap/open-capture.js";
 import { loadObjectFromFile, Simulation, type SimulationOptions } from "../pipeline/create-simulation.js";
 import { replayCapture, type ReplayStats } from "../pipeline/replay-capture.js";
-import { getJitSource } from "../exec/jit/create-jit.js";
+import { getJitSource, type JitExecutor } from "../exec/jit/create-jit.js";
 import { parseConsts, parseDevices, readJsonOption } from "./parse-options.js";
 import { parseFibRoutes } from "../runtime/helpers/fib-lookup.js";
 import { UsageError } from "../errors.js";
@@ -95,7 +95,11 @@ export function registerRunCommand<T>(cli: Argv<T>): Argv<T> {
       const sim = await simulationFromArgs(a.object, a);
       // Pinned state replaces the fresh maps (like libbpf reusing a pin); --map-init then applies on top.
       if (a["pin-dir"] !== undefined && loadPinnedMaps(sim, a["pin-dir"]).length && a["map-init"] !== undefined) applyMapInit(sim.rt, await readJsonOption("--map-init", a["map-init"]), a["map-init"]);
-      if (a["dump-jit"]) await writeFile(a["dump-jit"], getJitSource(sim.rt, sim.progIndex));
+      if (a["dump-jit"]) {
+        // The code that will run: the simulation's own JIT (compiled with the verifier's facts).
+        const jit = sim.exec as Partial<JitExecutor>;
+        await writeFile(a["dump-jit"], jit.source ? jit.source(sim.progIndex) : getJitSource(sim.rt, sim.progIndex));
+      }
       const source = await openCapture(captureArg(a.capture));
       const controller = new AbortController();
       const onSigint = (): void => {

@@ -54,6 +54,16 @@ describe("xdpsim CLI", function () {
     expect(readFileSync(join(b, "results.jsonl"), "utf8")).to.equal(readFileSync(join(a, "results.jsonl"), "utf8"));
   });
 
+  it("run --dump-jit writes the generated JavaScript of the program that runs", () => {
+    const f = join(tmp, "fw.js");
+    const r = xdpsim(["run", "xdp/firewall.o", "pcaps/sample.pcap", "--out", join(tmp, "dj"), "--dump-jit", f]);
+    expect(r.status, r.stderr).to.equal(0);
+    const js = readFileSync(f, "utf8");
+    expect(js).to.match(/function prog_0\(/);
+    expect(js).to.match(/\/\/ insn #0\b/);
+    expect(js).to.match(/\/\/ .*firewall\.bpf\.c:\d+: /); // source lines annotate the dump (comments only)
+  });
+
   it("bench --json prints the contract's fields", () => {
     const r = xdpsim(["bench", "xdp/firewall.o", "pcaps/sample.pcap", "--repeat", "3", "--json"]);
     expect(r.status, r.stderr).to.equal(0);
