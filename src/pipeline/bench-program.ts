@@ -44,7 +44,7 @@ export async function loadPacketSet(source: CaptureSource): Promise<PacketSet> {
       lens.push(len);
       secs.push(b.tsSec[i]);
       nsecs.push(b.tsNsec[i]);
-      total += len;
+      total += (len + 7) & ~7; // 8-byte aligned records: word copies into packet memory
     }
   }
   const buf = new Uint8Array(total);

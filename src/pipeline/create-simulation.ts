@@ -16,6 +16,9 @@ import { REGION_CTX } from "../runtime/memory.js";
 import { RedirectKind, Runtime, type Device, type FibRoute, type RuntimeOptions } from "../runtime/runtime.js";
 import { verifyCached } from "./verify-cached.js";
 import { applyMapInit } from "./apply-map-init.js";
+import { findPacketWrite } from "./find-packet-writes.js";
+import { XDP_LINEAR_MAX } from "../runtime/xdp-buff.js";
+import type { ProgramFacts } from "../verifier/facts.js";
 
 export interface SimulationOptions {
   /** Function name of the program to run (default: first runnable xdp* program). */
@@ -35,7 +38,12 @@ export interface SimulationOptions {
   devices?: Device[];
   fib?: FibRoute[];
   insnBudget?: number;
+  /** Always copy frames into test_run-style packet memory, even for read-only programs (tests). */
+  copyFrames?: boolean;
 }
+
+/** Packet offsets must stay int32 for the backends' pointer words. */
+const IN_PLACE_LIMIT = 0x7fff_0000;
 
 /** Outcome of one packet; the object is reused between packets (copy what you keep). */
 export interface PacketOutcome {
@@ -96,6 +104,7 @@ export class Simulation {
     this.rxQueue = opts.rxQueue ?? 0;
     checkProgramHelpers(obj);
     let facts: JitFacts | undefined;
+    let rawFacts: ProgramFacts | undefined;
     if (!opts.noVerify) {
       const res = verifyCached(obj, this.progIndex, { logLevel: 1 });
       if (!res.ok) {
@@ -103,6 +112,7 @@ export class Simulation {
         const src = e.sourceLine ? `, ${e.sourceLine.file}:${e.sourceLine.line}: ${e.sourceLine.text.trim()}` : "";
         throw new VerifierError(`${obj.file}: program '${this.program.name}' rejected: ${e.message} (insn #${e.insn}${src})`, e.insn, res.log);
       }
+      rawFacts = res.facts;
       facts = adaptVerifierFacts(res.facts);
     }
     const rtOpts: Partial<RuntimeOptions> = {};
@@ -120,9 +130,18 @@ export class Simulation {
     if (opts.mapInit) applyMapInit(this.rt, opts.mapInit.doc, opts.mapInit.source);
     // The verifier's facts hold for the entry program (r1 = ctx); tail-call targets use the JIT's own pass.
     const entry = this.progIndex;
+    const factsOf = (i: number): JitFacts | undefined => (i === entry ? facts : undefined);
     this.exec = opts.backend === "interp" ? createInterpreter(this.rt)
-      : createJit(this.rt, facts ? { facts: (i: number) => (i === entry ? facts : undefined) } : {});
+      : createJit(this.rt, facts ? { facts: factsOf } : {});
+    // Read-only programs run in place on the captured bytes (no per-packet copy); see find-packet-writes.ts.
+    this.packetWrite = findPacketWrite(obj, this.progIndex, (i) => (i === entry ? rawFacts : undefined));
+    this.inPlace = this.packetWrite === null && opts.copyFrames !== true;
   }
+
+  /** Why the program may write packet memory (first reason), or null when it provably cannot. */
+  readonly packetWrite: string | null;
+  /** Frames run in place on the caller's bytes (read-only program, linear frame). */
+  readonly inPlace: boolean;
 
   /**
    * Run one frame (ETH_HLEN ≤ len ≤ XDP_MAX_FRAME, checked by the caller) at capture time
@@ -132,7 +151,8 @@ export class Simulation {
     const rt = this.rt;
     rt.beginPacket();
     const x = rt.xdp;
-    x.load(buf, off, len);
+    if (this.inPlace && len <= XDP_LINEAR_MAX && off + len < IN_PLACE_LIMIT) x.loadInPlace(buf, off, len);
+    else x.load(buf, off, len);
     x.ingressIfindex = this.ifindex;
     x.rxQueueIndex = this.rxQueue;
     x.egressIfindex = 0;

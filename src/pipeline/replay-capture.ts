@@ -75,7 +75,7 @@ export async function replayCapture(sim: Simulation, source: CaptureSource, opts
     results?.line(`{"index": ${idx}, "error": "${reason}"}`);
   };
   const x = rt.xdp;
-  const pkt = x.region.bytes;
+  const region = x.region;
   const signal = opts.signal;
   const t0 = process.hrtime.bigint();
   try {
@@ -120,10 +120,10 @@ export async function replayCapture(sim: Simulation, source: CaptureSource, opts
           // Straight from the packet region: no copy, no allocation.
           outLen = x.dataEnd - x.data;
           const outOrig = outputOrigLen(orig, len, outLen);
-          sinks.verdict[v].write(pkt, x.data, outLen, outOrig, sec, nsec);
+          sinks.verdict[v].write(region.bytes, x.data, outLen, outOrig, sec, nsec);
           if (v === 4 && o.redirectKind !== RedirectKind.None) {
             const t = sinks.redirectTarget(o.redirectKind, o.redirectTarget);
-            if (t !== null) { t.writer.write(pkt, x.data, outLen, outOrig, sec, nsec); t.count.packets++; t.count.bytes += outLen; }
+            if (t !== null) { t.writer.write(region.bytes, x.data, outLen, outOrig, sec, nsec); t.count.packets++; t.count.bytes += outLen; }
           }
         } else {
           const frame = x.output(false);
@@ -143,7 +143,7 @@ export async function replayCapture(sim: Simulation, source: CaptureSource, opts
           if (x.nrFrags === 0) {
             const n = x.dataEnd - x.meta;
             results.text(`${n}, "out": "`);
-            results.hex(pkt, x.meta, n);
+            results.hex(region.bytes, x.meta, n);
           } else {
             const f = x.output(true);
             results.text(`${f.length}, "out": "`);

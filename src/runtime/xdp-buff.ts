@@ -46,9 +46,45 @@ export class XdpBuff {
   rxQueueIndex = 0;
   egressIfindex = 0;
 
+  /** The frame's own bytes and view (the region points elsewhere while a frame runs in place). */
+  private readonly own: Uint8Array;
+  private readonly ownDv: DataView;
+  /** Source array of the last in-place frame and a view over it. */
+  private placeArr: Uint8Array | null = null;
+  private placeDv: DataView | null = null;
+
   /** `region` must be the packet region, XDP_FRAME_SZ bytes. */
   constructor(region: Region) {
     this.region = region;
+    this.own = region.bytes;
+    this.ownDv = region.dv;
+  }
+
+  /** Whether the current frame runs in place on the caller's bytes (see loadInPlace). */
+  get inPlace(): boolean {
+    return this.region.bytes !== this.own;
+  }
+
+  /**
+   * Run the next frame directly on `frame[off, off+len)` instead of copying it: only for programs
+   * that provably never write packet memory nor move data/data_end (pipeline/find-packet-writes.ts),
+   * and linear frames (len ≤ XDP_LINEAR_MAX). The region is read-only meanwhile, so a write the
+   * analysis missed would fault instead of changing the caller's bytes. Offsets stay below 2^31.
+   */
+  loadInPlace(frame: Uint8Array, off: number, len: number): void {
+    const r = this.region;
+    if (frame !== this.placeArr) {
+      this.placeArr = frame;
+      this.placeDv = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+    }
+    r.bytes = frame;
+    r.dv = this.placeDv!;
+    r.writable = false;
+    this.meta = this.data = off;
+    this.dataEnd = off + len;
+    this.nrFrags = 0;
+    r.start = off;
+    r.end = off + len;
   }
 
   /**
@@ -59,7 +95,12 @@ export class XdpBuff {
 
   /** Load a frame (caller ensures ETH_HLEN ≤ len ≤ XDP_MAX_FRAME). Resets meta/data/end and frags. */
   load(frame: Uint8Array, off: number, len: number): void {
-    const bytes = this.region.bytes;
+    if (this.region.bytes !== this.own) {
+      this.region.bytes = this.own;
+      this.region.dv = this.ownDv;
+      this.region.writable = true;
+    }
+    const bytes = this.own;
     if (this.low < XDP_PACKET_HEADROOM) {
       // Exposed headroom reads zeros on the next packet, as in a fresh test_run buffer.
       bytes.fill(0, this.low, XDP_PACKET_HEADROOM);
@@ -296,12 +337,16 @@ function copyBytes(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: num
 /** Source array of the last copyIn and a DataView over it (captures hand out views of large chunks). */
 let inArr: Uint8Array | null = null;
 let inView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+/** Int32 view over the whole ArrayBuffer of inArr (word copies when the source is 4-byte aligned). */
+let inWords: Int32Array<ArrayBufferLike> = new Int32Array(0);
 let outArr: Uint8Array | null = null;
 let outView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+let outWords: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
 /**
- * Copy captured bytes into packet memory without allocating: 4 bytes at a time through DataViews
- * cached per source chunk for typical frames, one subarray + memcpy for long ones.
+ * Copy captured bytes into packet memory without allocating: int32 words when source and
+ * destination are 4-byte aligned (typed-array element copies), else 4 bytes at a time through
+ * DataViews cached per source chunk; one subarray + memcpy for long frames.
  */
 function copyIn(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, n: number): void {
   if (n > COPY_WORDS_MAX) {
@@ -311,15 +356,30 @@ function copyIn(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number
   if (src !== inArr) {
     inArr = src;
     inView = new DataView(src.buffer, src.byteOffset, src.byteLength);
+    inWords = new Int32Array(src.buffer, 0, src.buffer.byteLength >> 2);
   }
   if (dst !== outArr) {
     outArr = dst;
     outView = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
+    outWords = new Int32Array(dst.buffer, 0, dst.buffer.byteLength >> 2);
   }
-  const sv = inView;
-  const dv = outView;
+  const sa = src.byteOffset + srcOff;
+  const da = dst.byteOffset + dstOff;
   let i = 0;
-  for (; i + 4 <= n; i += 4) dv.setUint32(dstOff + i, sv.getUint32(srcOff + i, true), true);
+  if (((sa | da) & 3) === 0) {
+    // Aligned: whole words as int32 elements (the byte order is irrelevant for a copy).
+    const sw = inWords;
+    const dw = outWords;
+    const s0 = sa >> 2;
+    const d0 = da >> 2;
+    const words = n >> 2;
+    for (let w = 0; w < words; w++) dw[d0 + w] = sw[s0 + w];
+    i = words << 2;
+  } else {
+    const sv = inView;
+    const dv = outView;
+    for (; i + 4 <= n; i += 4) dv.setUint32(dstOff + i, sv.getUint32(srcOff + i, true), true);
+  }
   for (; i < n; i++) dst[dstOff + i] = src[srcOff + i];
 }
 /** Above this one subarray view + memcpy is cheaper than the word loop. */
