@@ -7,7 +7,9 @@ import { LoadError } from "../../src/errors.js";
 import { checkArrayValueSize } from "../../src/loader/collect-maps.js";
 import { loadObject } from "../../src/loader/load-object.js";
 import { sections } from "./elf-edit.js";
-import { REPO } from "./elf-campaign.js";
+import { REPO, runElfCampaign } from "./elf-campaign.js";
+import { runProgramCampaign } from "./program-campaign.js";
+import { runBoth } from "../exec/jit/run-backends.js";
 
 describe("fuzz regressions", () => {
   it("a global-data section (.bss) with a corrupt size is refused before allocating (was RangeError / multi-GB allocation)", () => {
@@ -26,5 +28,33 @@ describe("fuzz regressions", () => {
     for (const valueSize of [0x80000000, 0xffffffff, (1 << 22) + 1]) {
       expect(() => checkArrayValueSize({ ...arr, valueSize })).to.throw(LoadError, /value_size \d+ is larger than an array map value may be.*E2BIG/);
     }
+  });
+
+  describe("bug 2: a jump out of the program faults at the same instruction on both backends", () => {
+    const i = (op: number, dst = 0, src = 0, off = 0, imm = 0) => ({ op, dst, src, off, imm });
+    const cases: [string, ReturnType<typeof i>[], RegExp][] = [
+      ["backward ja", [i(0xb7, 0, 0, 0, 2), i(0x05, 0, 0, -30), i(0x95)], /^jump out of the program \(to insn #-28 of 3\) \(insn #1\)$/],
+      ["taken branch past the end", [i(0xb7, 0, 0, 0, 2), i(0x15, 0, 0, 5, 2), i(0x95)], /\(to insn #7 of 3\) \(insn #1\)$/],
+      ["two jumps to one target: the fault names the lowest-numbered one (a static rule both backends follow)", [i(0xb7, 0, 0, 0, 2), i(0x15, 0, 0, 2, 3), i(0x05, 0, 0, 1), i(0x95)], /\(to insn #4 of 4\) \(insn #1\)$/],
+      ["falling off the end", [i(0xb7, 0, 0, 0, 2), i(0x07, 0, 0, 0, 1)], /\(to insn #2 of 2\) \(insn #1\)$/],
+    ];
+    for (const [name, insns, re] of cases) {
+      it(name, () => {
+        const r = runBoth({ insns, packet: new Uint8Array(64) });
+        expect(r.interp.fault).to.match(re);
+        expect(r.jit.fault).to.equal(r.interp.fault);
+      });
+    }
+    it("the recorded fuzz cases agree now (ELF 4716, 13065, 14947, 27989, 34643, 48463, 54391, 61692; program 3542, 3927)", function () {
+      this.timeout(300_000);
+      for (const only of [4716, 13065, 14947, 27989, 34643, 48463, 54391, 61692]) {
+        const r = runElfCampaign({ count: 1, seed: 20261125, only });
+        expect(r.failures, `ELF case ${only}`).to.deep.equal([]);
+      }
+      for (const only of [3542, 3927]) {
+        const r = runProgramCampaign({ count: 1, seed: 20261125, only });
+        expect(r.failures, `program case ${only}`).to.deep.equal([]);
+      }
+    });
   });
 });

@@ -703,7 +703,7 @@ function failKfunc(imm: number, i: number): never {
 }
 
 function failInstruction(p: DecodedProgram, i: number): never {
-  if (i < 0 || i >= p.len) throw new BpfFault(`jump out of the program (to insn #${i} of ${p.len})`, i);
+  if (i < 0 || i >= p.len) throw new BpfFault(`jump out of the program (to insn #${i} of ${p.len})`, p.outOfRange.get(i) ?? i);
   if (p.op[i] === OP_INVALID) throw new BpfFault(p.invalid[i] ?? "invalid instruction", i);
   throw new BpfFault(`invalid instruction opcode 0x${p.op[i].toString(16)}`, i);
 }

@@ -68,6 +68,40 @@ export interface DecodedProgram {
   readonly imm: Int32Array;
   /** Why an OP_INVALID slot is invalid. */
   readonly invalid: (string | undefined)[];
+  /**
+   * Out-of-range control-flow targets → the instruction a fault there names: the first (lowest)
+   * jump to that target, or the last slot when control falls off the end. Empty for sane programs.
+   */
+  readonly outOfRange: Map<number, number>;
+}
+
+/**
+ * Jumps (and the fall-through off the last slot) whose target lies outside [0, len): the verifier
+ * rejects them, unverified runs fault there. Both backends name the same instruction for such a
+ * fault: the lowest-numbered jump to that target (the last slot for falling off the end).
+ */
+export function findOutOfRangeTargets(insns: readonly Insn[]): Map<number, number> {
+  const out = new Map<number, number>();
+  const len = insns.length;
+  const note = (target: number, from: number): void => {
+    if ((target < 0 || target >= len) && !out.has(target)) out.set(target, from);
+  };
+  for (let j = 0; j < len; j++) {
+    const x = insns[j];
+    const cls = x.op & 0x07;
+    if (x.op === 0x18) { j++; continue; }
+    if (cls !== 0x05 && cls !== 0x06) continue;
+    const code = x.op & 0xf0;
+    if (code === 0x80 || code === 0x90) continue; // call, exit
+    note(j + 1 + (x.op === 0x06 ? x.imm : x.off), j);
+  }
+  // Falling off the end: the last slot is not an unconditional transfer.
+  if (len > 0) {
+    const last = insns[len - 1];
+    if (len > 1 && insns[len - 2].op === 0x18) note(len, len - 2);
+    else if (last.op !== 0x95 && last.op !== 0x05 && last.op !== 0x06) note(len, len - 1);
+  }
+  return out;
 }
 
 /** Pack a slot's opcode and operands (the even words of `DecodedProgram.code`). */
@@ -91,6 +125,7 @@ export function decodeProgram(insns: readonly Insn[], index = 0, name = ""): Dec
     code: new Int32Array(2 * len),
     imm: new Int32Array(len),
     invalid: new Array(len),
+    outOfRange: findOutOfRangeTargets(insns),
   };
   for (let i = 0; i < len; i++) {
     const x = insns[i];

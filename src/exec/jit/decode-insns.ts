@@ -35,6 +35,8 @@ export interface DecodedProgram {
   readonly khi: Uint32Array;
   /** Why an OP_INVALID slot is invalid (the interpreter's words). */
   readonly invalid: (string | undefined)[];
+  /** Out-of-range targets → the instruction their fault names (the interpreter's rule). */
+  readonly outOfRange: Map<number, number>;
 }
 
 /** Decode `insns` (a ProgramSpec's linked image). Never throws: bad slots become OP_INVALID. */
@@ -50,6 +52,7 @@ export function decodeInsns(insns: readonly Insn[]): DecodedProgram {
     imm: new Int32Array(len),
     khi: new Uint32Array(len),
     invalid: new Array(len),
+    outOfRange: ref.outOfRange,
   };
   for (let i = 0; i < len; i++) {
     const x = insns[i];

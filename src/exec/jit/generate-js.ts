@@ -568,7 +568,7 @@ class FunctionWriter {
     if (b.term === TermKind.OutOfRange) {
       this.line(`// ${b.start < 0 || b.start >= p.len ? "outside the program" : ""} insn #${b.start}`);
       this.charge([b.start]);
-      this.line(`throw FT(${this.mb.message(`jump out of the program (to insn #${b.start} of ${p.len})`)}, ${b.start});`);
+      this.line(`throw FT(${this.mb.message(`jump out of the program (to insn #${b.start} of ${p.len})`)}, ${p.outOfRange.get(b.start) ?? b.start});`);
       return;
     }
     // Segments end after each call (callees and callbacks spend budget in between).

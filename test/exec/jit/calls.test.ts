@@ -248,8 +248,8 @@ describe("jit: calls, callbacks, faults and control flow (both backends)", () =>
     expect(both({ insns: assemble("mov r0, 1\ncall 999\nexit") }).fault).to.match(/^helper .*#999 is not available \(insn #1\)$/);
     expect(both({ insns: [{ op: 0xb7, dst: 0, src: 0, off: 0, imm: 0 }, { op: 0x85, dst: 0, src: 2, off: 0, imm: 17 }, { op: 0x95, dst: 0, src: 0, off: 0, imm: 0 }] }).fault)
       .to.equal("kernel function calls are not supported (kfunc #17) (insn #1)");
-    expect(both({ insns: assemble("mov r0, 1\nja +3\nexit") }).fault).to.equal("jump out of the program (to insn #5 of 3) (insn #5)");
-    expect(both({ insns: assemble("mov r0, 1") }).fault).to.equal("jump out of the program (to insn #1 of 1) (insn #1)");
+    expect(both({ insns: assemble("mov r0, 1\nja +3\nexit") }).fault).to.equal("jump out of the program (to insn #5 of 3) (insn #1)");
+    expect(both({ insns: assemble("mov r0, 1") }).fault).to.equal("jump out of the program (to insn #1 of 1) (insn #0)");
     expect(both({ insns: assemble("mov r0, 1\nja +1\nlddw r1, 0x100000001\nexit") }).fault).to.match(/lddw.*\(insn #3\)$/);
     // An invalid instruction that is never reached is harmless.
     expect(both({ insns: [...assemble("mov r0, 1\nexit"), { op: 0xff, dst: 0, src: 0, off: 0, imm: 0 }] }).r0).to.equal(hex64(1n));
