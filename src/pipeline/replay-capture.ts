@@ -168,6 +168,9 @@ export async function replayCapture(sim: Simulation, source: CaptureSource, opts
     failure = e;
   }
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  // Nothing lost: the always-on count invariant (outputs are still committed so nothing is thrown away).
+  const problems = sinks.checkCounts(packets);
+  if (results !== null && results.lines !== packets) problems.push(`${packets} input packets but ${results.lines} lines in results.jsonl`);
   await sinks.commit();
   await results?.commit();
   await traceLog.commit();
@@ -200,9 +203,16 @@ export async function replayCapture(sim: Simulation, source: CaptureSource, opts
     outputs,
   };
   if (failure) stats.error = (failure as CaptureError).message;
+  if (problems.length) stats.error = `internal: output counts do not add up: ${problems.join("; ")}`;
   await writeAtomic(join(opts.out, "stats.json"), JSON.stringify(stats, null, 2) + "\n");
+  if (problems.length) throw new InvariantError(`${opts.out}: output counts do not add up (${problems.join("; ")}); outputs kept for inspection`);
   if (failure) throw failure;
   return stats;
+}
+
+/** An always-on invariant of the run failed: a bug in xdpsim, not bad input (exit 70, not 2). */
+export class InvariantError extends Error {
+  override readonly name = "InvariantError";
 }
 
 /** Write a small file through a temp name so a reader never sees it half-written. */

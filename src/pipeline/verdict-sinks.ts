@@ -45,10 +45,13 @@ export class TextSink {
     this.buf = Buffer.allocUnsafe(size);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
+  /** Whole lines appended so far. */
+  lines = 0;
   /** Append one whole line (a newline is added). */
   line(s: string): void {
     this.text(s);
     this.newline();
+    this.lines++;
   }
   /** Append text without a newline. */
   text(s: string): void {
@@ -180,6 +183,31 @@ export class VerdictSinks {
 
   async commit(): Promise<void> {
     for (const w of this.all()) await w.close();
+  }
+
+  /**
+   * The run's bookkeeping checked against what the writers actually wrote (always on, O(files)):
+   * every input packet in exactly one of the verdict / skipped / skipped-linktype files (the
+   * per-target redirect-*.pcap files copy redirect.pcap's packets and stay out of the sum), and each
+   * file's record count equal to the count stats.json reports. Returns the problems found.
+   */
+  checkCounts(inputPackets: number): string[] {
+    const problems: string[] = [];
+    let sum = 0;
+    const check = (name: string, w: PcapWriter, c: SinkCount): void => {
+      if (w.packets !== c.packets || w.bytes !== c.bytes) {
+        problems.push(`${name}: ${w.packets} records / ${w.bytes} bytes written, ${c.packets} / ${c.bytes} counted`);
+      }
+    };
+    VERDICT_FILES.forEach((f, i) => { check(`${f}.pcap`, this.verdict[i], this.counts[i]); sum += this.verdict[i].packets; });
+    check("skipped.pcap", this.skipped, this.skippedCount);
+    sum += this.skipped.packets;
+    for (const [name, e] of this.extra) {
+      check(name, e.writer, e.count);
+      if (name.startsWith("skipped-linktype-")) sum += e.writer.packets;
+    }
+    if (sum !== inputPackets) problems.push(`${inputPackets} input packets but ${sum} in the output files`);
+    return problems;
   }
 
   async abort(): Promise<void> {
