@@ -1,7 +1,8 @@
 // `xdpsim run <object.o> <capture>`: replay a capture through one XDP program (CONTRACT.md), with
 // verdict pcaps, stats.json, optional results.jsonl/maps.json, progress bar and SIGINT handling.
 
-import { stat, writeFile } from "node:fs/promises";
+import { mkdir, stat, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import type { Argv } from "yargs";
 import cliProgress from "cli-progress";
 import { openCapture } from "../pcap/open-capture.js";
@@ -14,6 +15,9 @@ import { UsageError } from "../errors.js";
 import { countPossibleCpus } from "../runtime/count-possible-cpus.js";
 import { loadPinnedMaps, savePinnedMaps } from "../inspect/pin-store.js";
 import { applyMapInit } from "../pipeline/apply-map-init.js";
+import { CoverageCollector } from "../coverage/collect-coverage.js";
+import { ReportAccumulator } from "../report/accumulate-report.js";
+import { renderReport } from "../report/render-report.js";
 
 /** Options shared by every command that loads a program (run, bench, test, live). */
 export function withProgramOptions<T>(y: Argv<T>) {
@@ -89,10 +93,21 @@ export function registerRunCommand<T>(cli: Argv<T>): Argv<T> {
       .option("trace", { type: "boolean", default: false, describe: "print trace_printk lines on stderr" })
       .option("dump-jit", { type: "string", describe: "write the generated JavaScript to FILE" })
       .option("pin-dir", { type: "string", describe: "load maps pinned in DIR before the run, save them back after (state accumulates)" })
-      .option("progress", { type: "boolean", describe: "progress bar (default: when stderr is a TTY and the capture is large)" }),
+      .option("progress", { type: "boolean", describe: "progress bar (default: when stderr is a TTY and the capture is large)" })
+      .option("coverage", { type: "string", describe: "write lcov.info + coverage.json of the run to DIR (runs on the interpreter)" })
+      .option("report", { type: "string", describe: "write DIR/report.html: verdict mix, pps, dropped flows, source heat (runs on the interpreter)" }),
     async (argv) => {
-      const a = argv as unknown as ProgramArgs & { object: string; capture: string; out: string; results: boolean; "dump-maps": boolean; trace: boolean; "dump-jit"?: string; progress?: boolean; "pin-dir"?: string };
+      const a = argv as unknown as ProgramArgs & { object: string; capture: string; out: string; results: boolean; "dump-maps": boolean; trace: boolean; "dump-jit"?: string; progress?: boolean; "pin-dir"?: string; coverage?: string; report?: string };
+      // Execution counts come from the interpreter's instruction hook (its results equal the JIT's bit for bit).
+      const counting = a.coverage !== undefined || a.report !== undefined;
+      if (counting && a.backend !== "interp") {
+        process.stderr.write(`xdpsim: ${a.coverage !== undefined ? "--coverage" : "--report"} runs on the interpreter (results identical to the JIT's)\n`);
+        a.backend = "interp";
+      }
       const sim = await simulationFromArgs(a.object, a);
+      const cov = counting ? new CoverageCollector() : null;
+      cov?.attach({ sim });
+      const acc = a.report !== undefined ? new ReportAccumulator() : null;
       // Pinned state replaces the fresh maps (like libbpf reusing a pin); --map-init then applies on top.
       if (a["pin-dir"] !== undefined && loadPinnedMaps(sim, a["pin-dir"]).length && a["map-init"] !== undefined) applyMapInit(sim.rt, await readJsonOption("--map-init", a["map-init"]), a["map-init"]);
       if (a["dump-jit"]) {
@@ -117,6 +132,7 @@ export function registerRunCommand<T>(cli: Argv<T>): Argv<T> {
           trace: a.trace,
           signal: controller.signal,
           onProgress: bar ? (n) => bar.update(n) : undefined,
+          onPacket: acc ? (_i, v, buf, off, len, sec, nsec) => acc.add(v, sec, nsec, v === "XDP_DROP" || v === "XDP_ABORTED" ? buf.subarray(off, off + len) : undefined) : undefined,
         });
       } finally {
         bar?.stop();
@@ -124,6 +140,16 @@ export function registerRunCommand<T>(cli: Argv<T>): Argv<T> {
       }
       if (a["pin-dir"] !== undefined) savePinnedMaps(sim, a["pin-dir"]);
       process.stderr.write(summaryLine(stats, a.out) + "\n");
+      if (cov && a.coverage !== undefined) process.stderr.write((await cov.write(a.coverage)) + "\n");
+      if (cov && acc && a.report !== undefined) {
+        await mkdir(a.report, { recursive: true });
+        const file = join(a.report, "report.html");
+        await writeFile(file, await renderReport({
+          title: `${sim.program.name} on ${basename(a.capture)}`, program: sim.program.name, object: a.object, runs: acc, lineCounts: cov.lineCounts(),
+        }));
+        process.stderr.write(`xdpsim: report -> ${file}\n`);
+      }
+      cov?.detach();
       if (stats.interrupted) process.exitCode = 130;
     },
   );

@@ -5,11 +5,16 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setInstructionHook } from "../exec/interpreter/create-interpreter.js";
 import { UsageError } from "../errors.js";
-import type { XdpProgram } from "../pipeline/xdp-program.js";
+import type { Simulation } from "../pipeline/create-simulation.js";
+
+/** Anything holding a simulation: an XdpProgram (library, xdpsim test) or a run's own holder. */
+export interface HasSimulation {
+  readonly sim: Simulation;
+}
 import { isConditionalJump, lineTable } from "../explain/explain-packet.js";
 
 interface Attached {
-  prog: XdpProgram;
+  prog: HasSimulation;
   /** Per program index of the object: executions of each instruction, and outcomes of each branch. */
   counts: Uint32Array[];
   taken: Uint32Array[];
@@ -35,7 +40,7 @@ export class CoverageCollector {
   private readonly attached: Attached[] = [];
 
   /** Start counting a program's instructions (it must use the interpreter backend). */
-  attach(prog: XdpProgram): void {
+  attach(prog: HasSimulation): void {
     const progs = prog.sim.obj.programs;
     const a: Attached = {
       prog,

@@ -24,6 +24,11 @@ export interface ReplayOptions {
   signal?: AbortSignal;
   /** Called after every batch with packets done so far (progress bar). */
   onProgress?: (packets: number) => void;
+  /**
+   * Called for every packet after it ran (or was skipped: verdict "skipped") with its input bytes
+   * buf[off, off+len) and capture time — for reports; the bytes are only valid during the call.
+   */
+  onPacket?: (index: number, verdict: string, buf: Uint8Array, off: number, len: number, tsSec: number, tsNsec: number) => void;
 }
 
 export interface ReplayStats {
@@ -69,6 +74,7 @@ export async function replayCapture(sim: Simulation, source: CaptureSource, opts
   const skip = (reason: string, idx: number, writer: { write: VerdictSinks["skipped"]["write"] }, count: SinkCount,
     buf: Uint8Array, off: number, len: number, orig: number, sec: number, nsec: number): void => {
     reasons[reason] = (reasons[reason] ?? 0) + 1;
+    onPacket?.(idx, "skipped", buf, off, len, sec, nsec);
     writer.write(buf, off, len, orig, sec, nsec);
     count.packets++;
     count.bytes += len;
@@ -77,6 +83,7 @@ export async function replayCapture(sim: Simulation, source: CaptureSource, opts
   const x = rt.xdp;
   const region = x.region;
   const signal = opts.signal;
+  const onPacket = opts.onPacket;
   const t0 = process.hrtime.bigint();
   try {
     outer: for await (const b of source.batches()) {
@@ -114,6 +121,7 @@ export async function replayCapture(sim: Simulation, source: CaptureSource, opts
         }
         const o = sim.runPacket(buf, off, len, sec, nsec);
         if (o.fault !== null) faults++;
+        if (onPacket !== undefined) onPacket(idx, o.verdict, buf, off, len, sec, nsec);
         const v = o.verdictIndex;
         let outLen: number;
         if (x.nrFrags === 0) {

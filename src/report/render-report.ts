@@ -3,13 +3,14 @@
 
 import { readFile } from "node:fs/promises";
 import type { PacketRun } from "../testing/run-spec.js";
-import { formatSummary } from "../testing/summarize-packet.js";
+import { REPORT_VERDICTS, ReportAccumulator } from "./accumulate-report.js";
 
 export interface ReportInput {
   title: string;
   program: string;
   object: string;
-  runs: PacketRun[];
+  /** The packets: spec runs (xdpsim test) or an accumulator filled during a replay (xdpsim run). */
+  runs: PacketRun[] | ReportAccumulator;
   /** Source file → line → execution count (CoverageCollector.lineCounts()). */
   lineCounts?: Map<string, Map<number, number>>;
   /** Test cases, when the report comes from `xdpsim test`. */
@@ -24,69 +25,53 @@ function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
+/** Feed spec-run packets (xdpsim test) into an accumulator. */
+export function accumulateRuns(runs: PacketRun[]): ReportAccumulator {
+  const acc = new ReportAccumulator();
+  for (const r of runs) {
+    const ns = r.timestampNs;
+    acc.add(r.result?.verdict ?? "skipped", Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n), r.input);
+  }
+  return acc;
+}
+
 /** Horizontal bar per verdict with counts. */
-export function renderVerdictMix(runs: PacketRun[]): string {
-  const counts = new Map<string, number>();
-  for (const r of runs) { const v = r.result?.verdict ?? "skipped"; counts.set(v, (counts.get(v) ?? 0) + 1); }
-  const rows = [...counts].sort((a, b) => b[1] - a[1]);
+export function renderVerdictMix(acc: ReportAccumulator): string {
+  const rows = [...acc.verdicts].sort((a, b) => b[1] - a[1]);
   const max = Math.max(1, ...rows.map(([, n]) => n));
   const h = 24 * rows.length + 10;
   const bars = rows.map(([v, n], i) => {
     const w = Math.round((n / max) * 380);
     return `<text x="0" y="${i * 24 + 20}" font-size="13">${esc(v)}</text>` +
       `<rect class="bar" data-verdict="${esc(v)}" x="120" y="${i * 24 + 6}" width="${w}" height="18" fill="${VERDICT_COLORS[v] ?? "#999"}"/>` +
-      `<text x="${126 + w}" y="${i * 24 + 20}" font-size="13">${n} (${((100 * n) / runs.length).toFixed(1)}%)</text>`;
+      `<text x="${126 + w}" y="${i * 24 + 20}" font-size="13">${n} (${((100 * n) / acc.packets).toFixed(1)}%)</text>`;
   }).join("");
   return `<svg id="verdict-mix" xmlns="http://www.w3.org/2000/svg" width="640" height="${h}" role="img" aria-label="verdict mix">${bars}</svg>`;
 }
 
 /** Packets per second of capture time, stacked by verdict, in up to 60 equal time buckets. */
-export function renderPpsChart(runs: PacketRun[]): string {
-  if (runs.length === 0) return "<p>no packets</p>";
-  const t0 = runs.reduce((m, r) => (r.timestampNs < m ? r.timestampNs : m), runs[0].timestampNs);
-  const t1 = runs.reduce((m, r) => (r.timestampNs > m ? r.timestampNs : m), runs[0].timestampNs);
-  const spanS = Math.max(Number(t1 - t0) / 1e9, 1e-6);
-  const nb = Math.min(60, Math.max(1, runs.length));
-  const bucketS = spanS / nb;
-  const verdicts = Object.keys(VERDICT_COLORS);
-  const b = Array.from({ length: nb }, () => new Map<string, number>());
-  for (const r of runs) {
-    const k = Math.min(nb - 1, Math.floor(Number(r.timestampNs - t0) / 1e9 / bucketS));
-    const v = r.result?.verdict ?? "skipped";
-    b[k].set(v, (b[k].get(v) ?? 0) + 1);
-  }
-  const maxPps = Math.max(1e-9, ...b.map((m) => [...m.values()].reduce((a, n) => a + n, 0) / bucketS));
+export function renderPpsChart(acc: ReportAccumulator): string {
+  if (acc.packets === 0) return "<p>no packets</p>";
+  const { spanS, bucketS, counts, outside } = acc.histogram(60);
+  const nb = counts.length;
+  const maxPps = Math.max(1e-9, ...counts.map((c) => c.reduce((a, n) => a + n, 0) / bucketS));
   const W = 640, H = 200, left = 50, bw = (W - left - 10) / nb;
   let svg = "";
-  b.forEach((m, k) => {
+  counts.forEach((c, k) => {
     let y = H - 20;
-    for (const v of verdicts) {
-      const n = m.get(v) ?? 0;
-      if (!n) continue;
+    REPORT_VERDICTS.forEach((v, j) => {
+      const n = c[j];
+      if (!n) return;
       const hh = ((n / bucketS) / maxPps) * (H - 40);
       y -= hh;
       svg += `<rect class="pps" x="${(left + k * bw).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(bw - 1, 0.5).toFixed(1)}" height="${hh.toFixed(1)}" fill="${VERDICT_COLORS[v]}"><title>${v}: ${(n / bucketS).toFixed(1)} pps</title></rect>`;
-    }
+    });
   });
   svg += `<line x1="${left}" y1="${H - 20}" x2="${W - 10}" y2="${H - 20}" stroke="#333"/><line x1="${left}" y1="10" x2="${left}" y2="${H - 20}" stroke="#333"/>`;
   svg += `<text x="0" y="24" font-size="11">${maxPps.toFixed(maxPps < 10 ? 1 : 0)} pps</text><text x="0" y="${H - 20}" font-size="11">0</text>`;
   svg += `<text x="${left}" y="${H - 4}" font-size="11">0 s</text><text x="${W - 60}" y="${H - 4}" font-size="11">${spanS.toFixed(spanS < 10 ? 2 : 0)} s</text>`;
-  return `<svg id="pps" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="packets per second over the capture">${svg}</svg>`;
-}
-
-/** Flows (5-tuple summary) of dropped and aborted packets, most packets first. */
-export function topDroppedFlows(runs: PacketRun[], n = 10): { flow: string; packets: number; verdict: string }[] {
-  const m = new Map<string, { flow: string; packets: number; verdict: string }>();
-  for (const r of runs) {
-    const v = r.result?.verdict;
-    if (v !== "XDP_DROP" && v !== "XDP_ABORTED") continue;
-    const flow = formatSummary(r.summary);
-    const key = `${v} ${flow}`;
-    const e = m.get(key) ?? { flow, packets: 0, verdict: v };
-    e.packets++;
-    m.set(key, e);
-  }
-  return [...m.values()].sort((a, b) => b.packets - a.packets || a.flow.localeCompare(b.flow)).slice(0, n);
+  const note = outside > 0 ? `<p>${outside} packets with capture times outside the central 99 % are not drawn</p>` : "";
+  return `<svg id="pps" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="packets per second over the capture">${svg}</svg>${note}`;
 }
 
 async function renderHeat(lineCounts: Map<string, Map<number, number>>): Promise<string> {
@@ -112,19 +97,21 @@ async function renderHeat(lineCounts: Map<string, Map<number, number>>): Promise
 
 /** The whole report as one HTML document (inline CSS and SVG, no scripts, no external resources). */
 export async function renderReport(input: ReportInput): Promise<string> {
-  const flows = topDroppedFlows(input.runs);
+  const acc = input.runs instanceof ReportAccumulator ? input.runs : accumulateRuns(input.runs);
+  const flows = acc.topDroppedFlows();
+  const other = acc.otherFlowPackets ? `<p>${acc.otherFlowPackets} more dropped packets in flows beyond the first 100,000 tracked</p>` : "";
   const casesHtml = input.cases ? `<h2>Expectations</h2><ul>${input.cases.map((c) => `<li class="${c.ok ? "ok" : "fail"}">${c.ok ? "✓" : "✗"} ${esc(c.name)}${c.failures.length ? `<pre>${esc(c.failures.join("\n"))}</pre>` : ""}</li>`).join("")}</ul>` : "";
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(input.title)} — xdpsim report</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1000px}table{border-collapse:collapse}td,th{padding:2px 8px;text-align:left}
 .src td{padding:0 6px;font-size:12px}.ln,.n{color:#666;text-align:right}.ok{color:#2e7d32}.fail{color:#c62828}pre{white-space:pre-wrap}</style></head>
 <body><h1>${esc(input.title)}</h1>
-<p>program <b>${esc(input.program)}</b> of ${esc(input.object)} — ${input.runs.length} packets</p>
+<p>program <b>${esc(input.program)}</b> of ${esc(input.object)} — ${acc.packets} packets</p>
 ${casesHtml}
-<h2>Verdict mix</h2>${renderVerdictMix(input.runs)}
-<h2>Packets per second over the capture</h2>${renderPpsChart(input.runs)}
+<h2>Verdict mix</h2>${renderVerdictMix(acc)}
+<h2>Packets per second over the capture</h2>${renderPpsChart(acc)}
 <h2>Top dropped flows</h2>
-<table id="dropped"><tr><th>packets</th><th>verdict</th><th>flow</th></tr>${flows.map((f) => `<tr><td>${f.packets}</td><td>${f.verdict}</td><td>${esc(f.flow)}</td></tr>`).join("")}</table>
+<table id="dropped"><tr><th>packets</th><th>verdict</th><th>flow</th></tr>${flows.map((f) => `<tr><td>${f.packets}</td><td>${f.verdict}</td><td>${esc(f.flow)}</td></tr>`).join("")}</table>${other}
 <h2>Source heat (executions per line)</h2>${input.lineCounts ? await renderHeat(input.lineCounts) : "<p>no coverage data</p>"}
 </body></html>
 `;
