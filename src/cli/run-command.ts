@@ -33,6 +33,7 @@ export function withProgramOptions<T>(y: Argv<T>) {
     .option("device", { type: "string", array: true, describe: "declare a device IFINDEX[:MTU] (repeatable; 1 = lo, MTU 65536)" })
     .option("fib", { type: "string", describe: "JSON routing table for bpf_fib_lookup (see README)" })
     .option("insn-budget", { type: "number", default: 1_000_000, describe: "instructions one packet may execute" })
+    .option("packet-timeout", { type: "number", default: 5000, describe: "wall-clock watchdog per packet in ms (0 = off): a longer packet ends as XDP_ABORTED" })
     .option("verify", { type: "boolean", default: true, describe: "run the verifier first (--no-verify to skip)" });
 }
 
@@ -48,6 +49,7 @@ export interface ProgramArgs {
   device?: string[];
   fib?: string;
   "insn-budget": number;
+  "packet-timeout"?: number;
   verify: boolean;
 }
 
@@ -74,6 +76,11 @@ export async function simulationFromArgs(object: string, a: ProgramArgs): Promis
     devices: parseDevices(a.device),
     insnBudget: a["insn-budget"],
   };
+  const wd = a["packet-timeout"];
+  if (wd !== undefined) {
+    if (!Number.isFinite(wd) || wd < 0) throw new UsageError(`--packet-timeout ${wd}: must be a number of milliseconds ≥ 0`);
+    opts.watchdogMs = wd;
+  }
   if (a.prog !== undefined) opts.prog = a.prog;
   if (a.fib !== undefined) opts.fib = parseFibRoutes(await readJsonOption("--fib", a.fib), `--fib ${a.fib}`);
   if (a["map-init"] !== undefined) opts.mapInit = { doc: await readJsonOption("--map-init", a["map-init"]), source: a["map-init"] };

@@ -38,6 +38,8 @@ export interface SimulationOptions {
   devices?: Device[];
   fib?: FibRoute[];
   insnBudget?: number;
+  /** Wall-clock watchdog per packet (ms, 0 = off); see RuntimeOptions.watchdogMs. */
+  watchdogMs?: number;
   /** Always copy frames into test_run-style packet memory, even for read-only programs (tests). */
   copyFrames?: boolean;
 }
@@ -122,6 +124,7 @@ export class Simulation {
     if (opts.devices !== undefined) rtOpts.devices = opts.devices;
     if (opts.fib !== undefined) rtOpts.fib = opts.fib;
     if (opts.insnBudget !== undefined) rtOpts.insnBudget = opts.insnBudget;
+    if (opts.watchdogMs !== undefined) rtOpts.watchdogMs = opts.watchdogMs;
     this.rt = new Runtime(obj, rtOpts);
     if (!this.rt.device(this.ifindex)) {
       throw new UsageError(`--ifindex ${this.ifindex}: no such device (declare it with --device ${this.ifindex})`);

@@ -2,6 +2,7 @@
 // helper state (time, random, trace, redirect, tail calls). Backends (interpreter, JIT) execute
 // against it; helpers read and write it. Kernel references: net/core/filter.c, kernel/bpf/helpers.c.
 
+import { BpfFault } from "../errors.js";
 import type { ObjectSpec } from "../loader/types.js";
 import { AddressSpace, Region, RegionKind, REGION_CTX, REGION_FUNC, REGION_PACKET, REGION_STACK } from "./memory.js";
 import { XdpBuff, XDP_FRAME_SZ } from "./xdp-buff.js";
@@ -52,7 +53,17 @@ export interface RuntimeOptions {
   fib: FibRoute[];
   /** Instructions a packet may execute before it is aborted. */
   insnBudget: number;
+  /**
+   * Wall-clock watchdog (ms) per packet, 0 = off: checked every BUDGET_SLICE instructions (when the
+   * backends refill their budget slice), so a packet that runs too long — a huge --insn-budget, slow
+   * helpers, a loaded host — ends as a fault "watchdog: …" (XDP_ABORTED) and the run goes on.
+   * Measured from the first refill, i.e. after the first BUDGET_SLICE instructions.
+   */
+  watchdogMs: number;
 }
+
+/** Instructions handed to a backend at a time; between slices the watchdog looks at the clock. */
+export const BUDGET_SLICE = 1 << 16;
 
 export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
   ncpus: 1,
@@ -61,6 +72,7 @@ export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
   devices: [{ ifindex: 1, mtu: 65536 }],
   fib: [],
   insnBudget: 1_000_000,
+  watchdogMs: 5000,
 };
 
 /** Where bpf_redirect / bpf_redirect_map sent the packet (valid when the verdict is XDP_REDIRECT). */
@@ -115,8 +127,14 @@ export class Runtime {
   tailCallTarget = -1;
   tailCallCount = 0;
 
-  /** Instruction budget left for the current packet. */
-  budget: number;
+  /**
+   * Instruction budget left in the current slice (backends count it down), and what remains of the
+   * packet's budget beyond the slice (handed out by refill()). Total left = budget + budgetReserve.
+   */
+  budget = 0;
+  budgetReserve = 0;
+  /** performance.now() at the packet's first refill (0: none yet). */
+  private watchdogStart = 0;
 
   /** trace_printk output of the current packet. */
   trace: TraceLine[] = [];
@@ -139,7 +157,7 @@ export class Runtime {
     this.obj = obj;
     this.opts = { ...DEFAULT_RUNTIME_OPTIONS, ...opts };
     this.cpu = this.opts.cpu;
-    this.budget = this.opts.insnBudget;
+    this.setBudget(this.opts.insnBudget);
     this.ctxRegion = this.mem.setFixed(REGION_CTX, RegionKind.Ctx, new Uint8Array(XDP_MD_SIZE), false, "ctx");
     this.packetRegion = this.mem.setFixed(REGION_PACKET, RegionKind.Packet, new Uint8Array(XDP_FRAME_SZ), true, "packet");
     this.stackRegion = this.mem.setFixed(REGION_STACK, RegionKind.Stack, new Uint8Array(STACK_REGION_SIZE), true, "stack");
@@ -148,6 +166,39 @@ export class Runtime {
     this.maps = obj.maps.map((spec) =>
       createMap(spec, this.mem, this.opts.ncpus, { devices: this.opts.devices, programCount: obj.programs.length }));
     this.rngState = seedRng(this.opts.seed, this.cpu);
+  }
+
+  /** Give the packet `n` instructions (the first slice now, the rest through refill()). */
+  setBudget(n: number): void {
+    this.budget = n < BUDGET_SLICE ? n : BUDGET_SLICE;
+    this.budgetReserve = n - this.budget;
+    this.watchdogStart = 0;
+  }
+
+  /**
+   * A backend ran out of its slice with `left` (≤ 0) instructions left: the next slice added to it,
+   * or `left` unchanged when the packet's budget is spent. Throws the watchdog fault (naming `insn`)
+   * when the packet has run longer than opts.watchdogMs.
+   */
+  refill(left: number, insn: number): number {
+    if (this.budgetReserve <= 0) return left;
+    const ms = this.opts.watchdogMs;
+    if (ms > 0) {
+      const now = performance.now();
+      if (this.watchdogStart === 0) this.watchdogStart = now;
+      else if (now - this.watchdogStart > ms) {
+        this.budget = 0;
+        this.budgetReserve = 0;
+        throw new BpfFault(`watchdog: the packet ran longer than ${ms} ms`, insn);
+      }
+    }
+    let b = left;
+    while (b <= 0 && this.budgetReserve > 0) {
+      const take = this.budgetReserve < BUDGET_SLICE ? this.budgetReserve : BUDGET_SLICE;
+      this.budgetReserve -= take;
+      b += take;
+    }
+    return b;
   }
 
   /** Device MTU by ifindex, or undefined when the simulated host has no such device. */
@@ -162,7 +213,7 @@ export class Runtime {
     this.redirectFlags = 0;
     this.tailCallTarget = -1;
     this.tailCallCount = 0;
-    this.budget = this.opts.insnBudget;
+    this.setBudget(this.opts.insnBudget);
     if (this.trace.length !== 0) this.trace = [];
   }
 }

@@ -3,6 +3,12 @@
 // a runaway program ends as XDP_ABORTED through the instruction budget.
 
 import { expect } from "chai";
+import { createInterpreter } from "../../src/exec/interpreter/create-interpreter.js";
+import { createJit } from "../../src/exec/jit/create-jit.js";
+import { BpfFault } from "../../src/errors.js";
+import { REGION_CTX } from "../../src/runtime/memory.js";
+import { Runtime } from "../../src/runtime/runtime.js";
+import { objectOf } from "../exec/jit/run-backends.js";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,4 +70,42 @@ describe("fuzz: run invariants", function () {
     expect(r.interp.fault).to.match(/insn #\d+/);
     expect(r.interp.r0).to.equal(null);
   });
+
+  for (const [name, factory] of [["interp", createInterpreter], ["jit", createJit]] as const) {
+    it(`${name}: the wall-clock watchdog ends a packet whose budget would last for hours, and the next packet runs`, () => {
+      const loop = [{ op: 0xb7, dst: 0, src: 0, off: 0, imm: 2 }, { op: 0x07, dst: 1, src: 0, off: 0, imm: 1 }, { op: 0x05, dst: 0, src: 0, off: -2, imm: 0 }, { op: 0x95, dst: 0, src: 0, off: 0, imm: 0 }];
+      const quick = [{ op: 0xb7, dst: 0, src: 0, off: 0, imm: 2 }, { op: 0x95, dst: 0, src: 0, off: 0, imm: 0 }];
+      const rt = new Runtime(objectOf({ programs: [loop, quick] }), { insnBudget: 2 ** 45, watchdogMs: 300 });
+      const exec = factory(rt);
+      const args = new Uint32Array(12);
+      const frame = new Uint8Array(64);
+      const run = (prog: number): string => {
+        rt.beginPacket();
+        rt.xdp.load(frame, 0, frame.length);
+        args.fill(0);
+        args[3] = REGION_CTX;
+        try {
+          exec.run(prog, args);
+          return `r0=${args[0]}`;
+        } catch (e) {
+          if (!(e instanceof BpfFault)) throw e;
+          return e.describe();
+        }
+      };
+      const t0 = performance.now();
+      expect(run(0)).to.match(/^watchdog: the packet ran longer than 300 ms \(insn #[0-2]\)$/);
+      const ms = performance.now() - t0;
+      expect(ms).to.be.at.least(300);
+      expect(ms).to.be.below(20_000);
+      expect(run(1)).to.equal("r0=2");
+      // A budget within the limit still ends by the budget (the watchdog does not change counting).
+      const rt2 = new Runtime(objectOf({ programs: [loop] }), { insnBudget: 200_001, watchdogMs: 60_000 });
+      const e2 = factory(rt2);
+      rt2.beginPacket();
+      rt2.xdp.load(frame, 0, frame.length);
+      args.fill(0);
+      args[3] = REGION_CTX;
+      expect(() => e2.run(0, args)).to.throw(BpfFault, /instruction budget of 200001 exceeded/);
+    });
+  }
 });

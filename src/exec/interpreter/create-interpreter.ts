@@ -195,7 +195,7 @@ class Interpreter implements Executor {
     for (;;) {
       const i = pc;
       if (hook !== null) hook(p.index, i, R);
-      if (budget === 0) failBudget(rt, i);
+      if (budget === 0 && (budget = rt.refill(0, i)) === 0) failBudget(rt, i);
       budget--;
       pc = i + 1;
       const w = C[2 * i];
@@ -681,6 +681,7 @@ class Interpreter implements Executor {
 
 function failBudget(rt: Runtime, i: number): never {
   rt.budget = 0;
+  rt.budgetReserve = 0;
   throw new BpfFault(`instruction budget of ${rt.opts.insnBudget} exceeded`, i);
 }
 

@@ -131,6 +131,7 @@ function instantiate(cx: CompileContext, input: GenerateInput, gen: ProgramSourc
       step(SP, k);
     }
     rt.budget = 0;
+    rt.budgetReserve = 0;
     throw new BpfFault(`instruction budget of ${rt.opts.insnBudget} exceeded`, slots[k]);
   });
   return new Function("E", gen.source)(env) as Enter[];
@@ -143,6 +144,7 @@ function makeEnv(cx: CompileContext, messages: readonly string[], slow: ((k: num
   return {
     rt,
     slow,
+    rf: (left: number, insn: number): number => rt.refill(left, insn),
     st: cx.st,
     hi: HI,
     pr: rt.packetRegion,

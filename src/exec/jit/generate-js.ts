@@ -72,7 +72,7 @@ const VIEW_REFRESH_MARK = "/*views*/";
 /** The names the module prologue binds from its environment object E (see compile-program.ts). */
 export const PROLOGUE = [
   `"use strict";`,
-  `const rt = E.rt, SLOW = E.slow, ST = E.st, HI = E.hi, PR = E.pr, SR = E.sr, X = E.xdp, FT = E.ft, BT = E.bt, SP = E.sp, CX = E.cx, RX = E.rx, RG = E.rg;`,
+  `const rt = E.rt, SLOW = E.slow, ST = E.st, HI = E.hi, PR = E.pr, SR = E.sr, X = E.xdp, FT = E.ft, BT = E.bt, SP = E.sp, CX = E.cx, RX = E.rx, RG = E.rg, RF = E.rf;`,
   `const { ldb, ldh, ldw, ldd, ldsb, ldsh, ldsw, stb, sth, stw, std, atomic } = E.mem;`,
   `const mulhu = E.mulhu, udivmod64 = E.udivmod64, sdivmod64 = E.sdivmod64;`,
 ].join("\n");
@@ -558,7 +558,7 @@ class FunctionWriter {
   private charge(slots: number[]): void {
     const id = this.mb.segments.length;
     this.mb.segments.push(slots);
-    if (this.checked) this.line(`if ((B -= ${slots.length}) < 0) { bs = ${id}; break F; }`);
+    if (this.checked) this.line(`if ((B -= ${slots.length}) < 0 && (B = RF(B, ${slots[0]})) < 0) { bs = ${id}; break F; }`);
     else if (this.counting) this.line(`B -= ${slots.length};`);
   }
 

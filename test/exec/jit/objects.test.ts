@@ -51,7 +51,7 @@ function replay(obj: ObjectSpec, progIndex: number, frames: Uint8Array[], factor
   const lines: string[] = [];
   frames.forEach((f, k) => {
     rt.beginPacket();
-    if (budgets) rt.budget = budgets(k);
+    if (budgets) rt.setBudget(budgets(k));
     rt.xdp.load(f, 0, f.length);
     rt.timeHi = 0;
     rt.timeLo = k * 1000;
