@@ -1,4 +1,5 @@
-// `npm run fuzz`: runs the fuzz campaigns with big counts. `--campaign elf|capture|program|mapinit|all`,
+// `npm run fuzz`: runs the fuzz campaigns with big counts. `--campaign elf|capture|program|mapinit|all`
+// (and the streaming checks `huge` / `sigint`: --count frames through `xdpsim run -`),
 // `--count N` (per campaign), `--seed S` (logged; same seed → same cases), `--case I` (replay one case),
 // `--from K` (first case index, to split a big campaign), `--json FILE` (write the results). Exit 1 when any case crashed, hung or made the backends disagree.
 
@@ -8,6 +9,7 @@ import { runElfCampaign } from "./elf-campaign.js";
 import { runCaptureCampaign } from "./capture-campaign.js";
 import { runMapInitCampaign } from "./map-init-campaign.js";
 import { runProgramCampaign } from "./program-campaign.js";
+import { runHugeCampaign, runSigintCampaign } from "./stream-campaign.js";
 
 type Runner = (o: CampaignOptions) => CampaignResult | Promise<CampaignResult>;
 const CAMPAIGNS: Record<string, Runner> = {
@@ -15,7 +17,11 @@ const CAMPAIGNS: Record<string, Runner> = {
   capture: runCaptureCampaign,
   mapinit: runMapInitCampaign,
   program: runProgramCampaign,
+  // Not in "all": one run each, --count = frames fed through the pipe.
+  huge: runHugeCampaign,
+  sigint: runSigintCampaign,
 };
+const IN_ALL = ["elf", "capture", "mapinit", "program"];
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,7 +34,7 @@ async function main(): Promise<number> {
   const seed = arg("seed") !== undefined ? Number(arg("seed")) : Date.now() % 0x7fffffff;
   const only = arg("case") !== undefined ? Number(arg("case")) : undefined;
   const from = Number(arg("from") ?? 0);
-  const names = which === "all" ? Object.keys(CAMPAIGNS) : which.split(",");
+  const names = which === "all" ? IN_ALL : which.split(",");
   for (const n of names) if (!CAMPAIGNS[n]) {
     process.stderr.write(`run-fuzz: unknown campaign '${n}' (have: ${Object.keys(CAMPAIGNS).join(", ")}, all)\n`);
     return 2;
