@@ -99,8 +99,14 @@ export interface TestSpec {
 /** A spec that does not follow the schema: names the file and the place (`expect[2].verdict`). */
 export class SpecError extends UsageError {
   constructor(file: string, where: string, detail: string) {
-    super(`${file}: ${where ? `${where}: ` : ""}${detail}`);
+    const w = where.length > 120 ? `${where.slice(0, 100)}…` : where;
+    super(`${file}: ${w ? `${w}: ` : ""}${clipQuoted(detail)}`);
   }
+}
+
+/** Long values quoted back in a message are cut to their first 40 characters (one readable line). */
+function clipQuoted(detail: string): string {
+  return detail.replace(/"([^"]{60,})"/g, (_m, v: string) => `"${v.slice(0, 40)}…" (${v.length} characters)`);
 }
 
 type Obj = Record<string, unknown>;

@@ -7,6 +7,7 @@ import { runElfCampaign } from "./elf-campaign.js";
 import { runCaptureCampaign } from "./capture-campaign.js";
 import { runMapInitCampaign } from "./map-init-campaign.js";
 import { runProgramCampaign } from "./program-campaign.js";
+import { runSpecCampaign } from "./spec-campaign.js";
 
 function clean(res: CampaignResult): void {
   const lines = res.failures.map((f) => `case ${f.caseIndex}: ${f.what}: ${f.detail.split("\n")[0]}`);
@@ -27,5 +28,11 @@ describe("fuzz: fixed-seed campaigns", function () {
   });
   it("random programs: interpreter and JIT agree; invalid ones rejected or fault cleanly (250 cases)", () => {
     clean(runProgramCampaign({ count: 250, seed: 7 }));
+  });
+  it("test specs (YAML/JSON): validated with a SpecError naming file and place, or run cleanly (200 cases)", async () => {
+    const res = await runSpecCampaign({ count: 200, seed: 7 });
+    clean(res);
+    expect(res.outcomes["spec-error"]).to.be.greaterThan(50);
+    expect(res.outcomes.valid).to.be.greaterThan(5);
   });
 });

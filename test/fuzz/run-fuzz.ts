@@ -1,4 +1,4 @@
-// `npm run fuzz`: runs the fuzz campaigns with big counts. `--campaign elf|capture|program|mapinit|all`
+// `npm run fuzz`: runs the fuzz campaigns with big counts. `--campaign elf|capture|program|mapinit|spec|all`
 // (and the streaming checks `huge` / `sigint`: --count frames through `xdpsim run -`),
 // `--count N` (per campaign), `--seed S` (logged; same seed → same cases), `--case I` (replay one case),
 // `--from K` (first case index, to split a big campaign), `--json FILE` (write the results). Exit 1 when any case crashed, hung or made the backends disagree.
@@ -10,6 +10,7 @@ import { runCaptureCampaign } from "./capture-campaign.js";
 import { runMapInitCampaign } from "./map-init-campaign.js";
 import { runProgramCampaign } from "./program-campaign.js";
 import { runHugeCampaign, runSigintCampaign } from "./stream-campaign.js";
+import { runSpecCampaign } from "./spec-campaign.js";
 
 type Runner = (o: CampaignOptions) => CampaignResult | Promise<CampaignResult>;
 const CAMPAIGNS: Record<string, Runner> = {
@@ -17,11 +18,12 @@ const CAMPAIGNS: Record<string, Runner> = {
   capture: runCaptureCampaign,
   mapinit: runMapInitCampaign,
   program: runProgramCampaign,
+  spec: runSpecCampaign,
   // Not in "all": one run each, --count = frames fed through the pipe.
   huge: runHugeCampaign,
   sigint: runSigintCampaign,
 };
-const IN_ALL = ["elf", "capture", "mapinit", "program"];
+const IN_ALL = ["elf", "capture", "mapinit", "program", "spec"];
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
