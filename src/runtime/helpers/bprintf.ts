@@ -204,12 +204,16 @@ function ascii(s: string): Uint8Array {
   return out;
 }
 
-/** Output sink that counts every byte but keeps only the first `cap`. */
+/** Scratch the renderer writes into (reused: one printk per packet must not allocate and zero 1 KiB). */
+let scratch = new Uint8Array(MAX_BPRINTF_BUF);
+
+/** Output sink that counts every byte but keeps only the first `cap` (in the shared scratch). */
 class Out {
   readonly bytes: Uint8Array;
   len = 0;
   constructor(readonly cap: number) {
-    this.bytes = new Uint8Array(Math.max(0, cap));
+    if (scratch.length < cap) scratch = new Uint8Array(cap);
+    this.bytes = scratch;
   }
   byte(b: number): void {
     if (this.len < this.cap) this.bytes[this.len] = b;
@@ -287,7 +291,8 @@ function render(fmt: Uint8Array, start: number, fmtLen: number, args: Arg[], cap
     }
     if (ch(i) === 0x70) while (isAlnum(ch(i + 1))) i++; // %p<alnum...>: bstr_printf skips the suffix
   }
-  return { bytes: out.bytes.subarray(0, Math.min(out.len, cap)), len: out.len };
+  // A copy of exactly the kept bytes: the scratch is reused by the next call.
+  return { bytes: out.bytes.slice(0, Math.min(out.len, cap)), len: out.len };
 }
 
 /** lib/vsprintf.c string()/widen_string(): spaces before (or after, with '-') up to the width. */
