@@ -182,7 +182,8 @@ function arsh64(d: Reg, s: Reg): void {
  * and shifts by a non-constant amount make the result unknown, as in the kernel.
  */
 export function adjustScalarMinMax(op: number, alu32: boolean, dst: Reg, srcIn: Reg): void {
-  const src = cloneReg(srcIn);
+  // The source is only read; copy it when it is the destination itself (BPF_NEG passes dst twice).
+  const src = srcIn === dst ? cloneReg(srcIn) : srcIn;
   const bits = alu32 ? 32n : 64n;
   const srcConst = alu32 ? tnumSubregIsConst(src.varOff) : tnumIsConst(src.varOff);
   let safe: boolean;

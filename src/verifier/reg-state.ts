@@ -30,6 +30,10 @@ export const S64_MIN = -(1n << 63n);
 export const S64_MAX = (1n << 63n) - 1n;
 export const S32_MIN = -(1n << 31n);
 export const S32_MAX = (1n << 31n) - 1n;
+const BIT31 = 1n << 31n;
+const BIT63 = 1n << 63n;
+const TWO32 = 1n << 32n;
+const HI32 = ~0xffffffffn;
 
 /** struct bpf_reg_state, reduced to what XDP programs need. All bounds are BigInt. */
 export interface Reg {
@@ -152,15 +156,15 @@ export const isPktPointerAny = (r: Reg): boolean => isPktPointer(r) || r.type ==
 
 function updateReg32Bounds(r: Reg): void {
   const v = tnumSubreg(r.varOff);
-  r.s32min = max(r.s32min, s32(v.value | (v.mask & (1n << 31n))));
-  r.s32max = min(r.s32max, s32(v.value | (v.mask & ((1n << 31n) - 1n))));
+  r.s32min = max(r.s32min, s32(v.value | (v.mask & BIT31)));
+  r.s32max = min(r.s32max, s32(v.value | (v.mask & S32_MAX)));
   r.u32min = max(r.u32min, v.value);
   r.u32max = min(r.u32max, v.value | v.mask);
 }
 
 function updateReg64Bounds(r: Reg): void {
   const v = r.varOff;
-  r.smin = max(r.smin, s64(v.value | (v.mask & (1n << 63n))));
+  r.smin = max(r.smin, s64(v.value | (v.mask & BIT63)));
   r.smax = min(r.smax, s64(v.value | (v.mask & S64_MAX)));
   r.umin = max(r.umin, v.value);
   r.umax = min(r.umax, v.value | v.mask);
@@ -189,7 +193,7 @@ function reg32DeduceBounds(r: Reg): void {
     }
   }
   // Upper halves two apart around the sign change: the low halves still form an s32 range.
-  if (((r.umin >> 32n) + 1n) % (1n << 32n) === (r.umax >> 32n) % (1n << 32n) && s32(r.umin) < 0n && s32(r.umax) >= 0n) {
+  if (((r.umin >> 32n) + 1n) % TWO32 === (r.umax >> 32n) % TWO32 && s32(r.umin) < 0n && s32(r.umax) >= 0n) {
     r.s32min = max(r.s32min, s32(r.umin));
     r.s32max = min(r.s32max, s32(r.umax));
   }
@@ -229,7 +233,7 @@ function reg64DeduceBounds(r: Reg): void {
 }
 
 function regDeduceMixedBounds(r: Reg): void {
-  const hi = ~0xffffffffn;
+  const hi = HI32;
   const newUmin = u64((r.umin & hi) | r.u32min);
   const newUmax = u64((r.umax & hi) | r.u32max);
   r.umin = max(r.umin, newUmin);
@@ -259,6 +263,52 @@ function regBoundOffset(r: Reg): void {
   r.varOff = tnumOr(tnumClearSubreg(var64), var32);
 }
 
+/** The ten values reg_bounds_sync reads and writes. */
+interface SyncedBounds {
+  varOff: Tnum;
+  smin: bigint; smax: bigint; umin: bigint; umax: bigint;
+  s32min: bigint; s32max: bigint; u32min: bigint; u32max: bigint;
+}
+
+/**
+ * reg_bounds_sync is a pure function of the tnum and the eight bounds, and a walk meets the same
+ * few inputs again and again: results are memoised by value (bounded, cleared when full), in a
+ * trie of Maps keyed by the ten BigInts in turn (Map compares BigInt keys by value; no key strings).
+ */
+type SyncTrie = Map<bigint, unknown>;
+let syncMemo: SyncTrie = new Map();
+let syncMemoSize = 0;
+const SYNC_MEMO_MAX = 1 << 12;
+
+function syncKeys(r: Reg): bigint[] {
+  return [r.varOff.value, r.varOff.mask, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max];
+}
+
+function syncMemoGet(r: Reg): SyncedBounds | undefined {
+  let m = syncMemo.get(r.varOff.value) as SyncTrie | undefined;
+  if (m) m = m.get(r.varOff.mask) as SyncTrie | undefined;
+  if (m) m = m.get(r.smin) as SyncTrie | undefined;
+  if (m) m = m.get(r.smax) as SyncTrie | undefined;
+  if (m) m = m.get(r.umin) as SyncTrie | undefined;
+  if (m) m = m.get(r.umax) as SyncTrie | undefined;
+  if (m) m = m.get(r.s32min) as SyncTrie | undefined;
+  if (m) m = m.get(r.s32max) as SyncTrie | undefined;
+  if (m) m = m.get(r.u32min) as SyncTrie | undefined;
+  return m ? (m.get(r.u32max) as SyncedBounds | undefined) : undefined;
+}
+
+function syncMemoSet(keys: bigint[], v: SyncedBounds): void {
+  if (syncMemoSize >= SYNC_MEMO_MAX) { syncMemo = new Map(); syncMemoSize = 0; }
+  let m = syncMemo;
+  for (let i = 0; i < keys.length - 1; i++) {
+    let next = m.get(keys[i]) as SyncTrie | undefined;
+    if (!next) { next = new Map(); m.set(keys[i], next); }
+    m = next;
+  }
+  m.set(keys[keys.length - 1], v);
+  syncMemoSize++;
+}
+
 /** reg_bounds_sync. */
 export function boundsSync(r: Reg): void {
   if (r.varOff.mask === 0n) {
@@ -266,11 +316,23 @@ export function boundsSync(r: Reg): void {
     if (r.umin === c && r.umax === c && r.u32min === (c & U32) && r.u32max === (c & U32) &&
       r.smin === s64(c) && r.smax === s64(c) && r.s32min === s32(c) && r.s32max === s32(c)) return;
   }
+  const hit = syncMemoGet(r);
+  if (hit) {
+    r.varOff = hit.varOff;
+    r.smin = hit.smin; r.smax = hit.smax; r.umin = hit.umin; r.umax = hit.umax;
+    r.s32min = hit.s32min; r.s32max = hit.s32max; r.u32min = hit.u32min; r.u32max = hit.u32max;
+    return;
+  }
+  const keys = syncKeys(r);
   updateRegBounds(r);
   regDeduceBounds(r);
   regDeduceBounds(r);
   regBoundOffset(r);
   updateRegBounds(r);
+  syncMemoSet(keys, {
+    varOff: r.varOff, smin: r.smin, smax: r.smax, umin: r.umin, umax: r.umax,
+    s32min: r.s32min, s32max: r.s32max, u32min: r.u32min, u32max: r.u32max,
+  });
 }
 
 /** False when the ranges contradict each other (the path is infeasible). */

@@ -6,18 +6,26 @@ import { tnumIn } from "./tnum.js";
 import type { StaticInfo } from "./analyze-liveness.js";
 import { BPF_REG_SIZE, Env, Frame, Stack, StackSlot, VState } from "./verifier-env.js";
 
+/** check_ids: a consistent old-id <-> cur-id mapping (a few pairs, scanned linearly; reset per use). */
 class IdMap {
-  private readonly fwd = new Map<number, number>();
-  private readonly back = new Map<number, number>();
+  private readonly olds: number[] = [];
+  private readonly curs: number[] = [];
+  private n = 0;
   private tmp = 1 << 30;
+  reset(): this {
+    this.n = 0;
+    this.tmp = 1 << 30;
+    return this;
+  }
   check(oldId: number, curId: number): boolean {
     if ((oldId === 0) !== (curId === 0)) return false;
     if (oldId === 0) return true;
-    const f = this.fwd.get(oldId);
-    if (f !== undefined) return f === curId;
-    if (this.back.has(curId)) return false;
-    this.fwd.set(oldId, curId);
-    this.back.set(curId, oldId);
+    const olds = this.olds, curs = this.curs, n = this.n;
+    for (let i = 0; i < n; i++) if (olds[i] === oldId) return curs[i] === curId;
+    for (let i = 0; i < n; i++) if (curs[i] === curId) return false;
+    olds[n] = oldId;
+    curs[n] = curId;
+    this.n = n + 1;
     return true;
   }
   checkScalar(oldId: number, curId: number): boolean {
@@ -26,6 +34,9 @@ class IdMap {
   }
 }
 
+/** One id map for every comparison (statesEqual and stateDifference are not re-entrant). */
+const sharedIds = new IdMap();
+
 function regsExact(o: Reg, c: Reg, ids: IdMap): boolean {
   return o.type === c.type && o.maybeNull === c.maybeNull && o.ringbuf === c.ringbuf && o.rdonly === c.rdonly &&
     o.off === c.off && o.varOff.value === c.varOff.value && o.varOff.mask === c.varOff.mask &&
@@ -33,6 +44,11 @@ function regsExact(o: Reg, c: Reg, ids: IdMap): boolean {
     o.s32min === c.s32min && o.s32max === c.s32max && o.u32min === c.u32min && o.u32max === c.u32max &&
     o.range === c.range && o.mapIndex === c.mapIndex && o.memSize === c.memSize && o.frameno === c.frameno &&
     o.subprog === c.subprog && ids.check(o.id, c.id) && ids.check(o.refObjId, c.refObjId);
+}
+
+function sameTypes(a: readonly number[], b: readonly number[]): boolean {
+  for (let k = 0; k < BPF_REG_SIZE; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 export type EqualMode = "not_exact" | "range_within" | "exact";
@@ -46,14 +62,14 @@ export function stateDifference(old: VState, cur: VState): { regs: number; slots
   for (let f = 0; f <= top; f++) {
     const o = old.frames[f], c = cur.frames[f];
     for (let r = 0; r < 11; r++) {
-      if (!regsExact(o.regs[r], c.regs[r], new IdMap())) {
+      if (!regsExact(o.regs[r], c.regs[r], sharedIds.reset())) {
         if (f === top) regs |= 1 << r; else otherFrames = true;
       }
     }
     const n = Math.max(o.stack.length, c.stack.length);
     for (let i = 0; i < n; i++) {
       const os = o.stack[i], cs = c.stack[i];
-      const same = os && cs && os.types.every((t, k) => t === cs.types[k]) && regsExact(os.spilled, cs.spilled, new IdMap());
+      const same = os && cs && sameTypes(os.types, cs.types) && regsExact(os.spilled, cs.spilled, sharedIds.reset());
       if (!same) {
         if (f === top) slots |= 1n << BigInt(i); else otherFrames = true;
       }
@@ -85,45 +101,57 @@ function regsafe(o: Reg, c: Reg, precise: boolean, ids: IdMap, mode: EqualMode):
   }
 }
 
+/** The unknown scalar an all-STACK_MISC slot reads as (never modified). */
+const MISC_SCALAR: Reg = unknownScalar();
+
 function scalarForSlot(s: StackSlot | undefined): Reg | null {
   if (!s) return null;
-  if (s.types[BPF_REG_SIZE - 1] === Stack.SPILL && s.spilled.type === RegType.SCALAR) return s.spilled;
-  if (s.types.every((t) => t === Stack.MISC)) return unknownScalar();
+  const t = s.types;
+  if (t[BPF_REG_SIZE - 1] === Stack.SPILL && s.spilled.type === RegType.SCALAR) return s.spilled;
+  if (t[0] === Stack.MISC && t[1] === Stack.MISC && t[2] === Stack.MISC && t[3] === Stack.MISC && t[4] === Stack.MISC &&
+    t[5] === Stack.MISC && t[6] === Stack.MISC && t[7] === Stack.MISC) return MISC_SCALAR;
   return null;
 }
 
-function stacksafe(env: Env, o: Frame, c: Frame, preciseSlots: bigint, liveSlots: bigint, ids: IdMap, mode: EqualMode): boolean {
+/** Is slot spi in the two-word set (lo: slots 0..31, hi: 32..63)? */
+const inSlots = (lo: number, hi: number, spi: number): boolean => (spi < 32 ? (lo >>> spi) & 1 : (hi >>> (spi - 32)) & 1) !== 0;
+
+/** stacksafe, byte by byte as the kernel walks it; slot sets are two-word masks. */
+function stacksafe(
+  env: Env, o: Frame, c: Frame, precLo: number, precHi: number, liveLo: number, liveHi: number, ids: IdMap, mode: EqualMode,
+): boolean {
   const exact = mode !== "not_exact";
-  const oldBytes = o.stack.length * BPF_REG_SIZE;
-  const curBytes = c.stack.length * BPF_REG_SIZE;
-  for (let i = 0; i < oldBytes; i++) {
-    const spi = Math.floor(i / BPF_REG_SIZE);
-    const k = i % BPF_REG_SIZE;
+  const allowUninit = env.caps.allowUninitStack;
+  const oldSlots = o.stack.length;
+  const curSlots = c.stack.length;
+  for (let spi = 0; spi < oldSlots; spi++) {
+    if (!exact && !inSlots(liveLo, liveHi, spi)) continue; // never read again before being overwritten
     const os = o.stack[spi];
-    const cs = c.stack[spi];
-    const ot = os.types[k];
-    if (exact && (i >= curBytes || ot !== cs.types[k])) return false;
-    if (!exact && (liveSlots & (1n << BigInt(spi))) === 0n) {
-      // Never read again before being overwritten: the explored state did not depend on it.
-      i += BPF_REG_SIZE - 1 - k;
-      continue;
+    const cs = spi < curSlots ? c.stack[spi] : undefined;
+    const precise = inSlots(precLo, precHi, spi);
+    let regsLooked = false;
+    let oReg: Reg | null = null, cReg: Reg | null = null;
+    for (let k = 0; k < BPF_REG_SIZE; k++) {
+      const ot = os.types[k];
+      if (exact && (!cs || ot !== cs.types[k])) return false;
+      if (ot === Stack.INVALID) continue;
+      if (!exact && allowUninit && ot === Stack.MISC) continue;
+      if (!cs) return false;
+      if (!regsLooked) {
+        oReg = scalarForSlot(os);
+        cReg = scalarForSlot(cs);
+        regsLooked = true;
+      }
+      if (oReg && cReg) {
+        if (!regsafe(oReg, cReg, precise, ids, mode)) return false;
+        break;
+      }
+      const ct = cs.types[k];
+      if (ot === Stack.MISC && ct === Stack.ZERO) continue;
+      if (ot !== ct) return false;
+      if (k !== BPF_REG_SIZE - 1) continue;
+      if (ot === Stack.SPILL && !regsafe(os.spilled, cs.spilled, precise, ids, mode)) return false;
     }
-    if (ot === Stack.INVALID) continue;
-    if (!exact && env.caps.allowUninitStack && ot === Stack.MISC) continue;
-    if (i >= curBytes) return false;
-    const oReg = scalarForSlot(os);
-    const cReg = scalarForSlot(cs);
-    const precise = (preciseSlots & (1n << BigInt(spi))) !== 0n;
-    if (oReg && cReg) {
-      if (!regsafe(oReg, cReg, precise, ids, mode)) return false;
-      i += BPF_REG_SIZE - 1 - k;
-      continue;
-    }
-    const ct = cs.types[k];
-    if (ot === Stack.MISC && ct === Stack.ZERO) continue;
-    if (ot !== ct) return false;
-    if (k !== BPF_REG_SIZE - 1) continue;
-    if (ot === Stack.SPILL && !regsafe(os.spilled, cs.spilled, precise, ids, mode)) return false;
   }
   return true;
 }
@@ -139,7 +167,7 @@ export function statesEqual(env: Env, old: VState, cur: VState, insn: number, in
     if (old.frames[i].callsite !== cur.frames[i].callsite) return false;
   }
   if (old.lockMap !== cur.lockMap) return false;
-  const ids = new IdMap();
+  const ids = sharedIds.reset();
   if (old.refs.length !== cur.refs.length) return false;
   for (let i = 0; i < old.refs.length; i++) if (!ids.check(old.refs[i].id, cur.refs[i].id)) return false;
   if (!ids.check(old.lockId, cur.lockId)) return false;
@@ -160,8 +188,10 @@ export function statesEqual(env: Env, old: VState, cur: VState, insn: number, in
       if (!exact && !(live & (1 << r))) continue;
       if (!regsafe(of.regs[r], cf.regs[r], (prec & (1 << r)) !== 0, ids, mode)) return false;
     }
-    const liveSlots = f === top ? (info.liveSlots[at] ?? -1n) : -1n;
-    if (!stacksafe(env, of, cf, info.preciseSlots[at] ?? -1n, liveSlots, ids, mode)) return false;
+    const inRange = at >= 0 && at < info.liveIn.length;
+    const precLo = inRange ? info.preciseSlots[2 * at] : -1, precHi = inRange ? info.preciseSlots[2 * at + 1] : -1;
+    const liveLo = inRange && f === top ? info.liveSlots[2 * at] : -1, liveHi = inRange && f === top ? info.liveSlots[2 * at + 1] : -1;
+    if (!stacksafe(env, of, cf, precLo, precHi, liveLo, liveHi, ids, mode)) return false;
   }
   return true;
 }

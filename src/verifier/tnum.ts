@@ -11,6 +11,14 @@ export interface Tnum {
 }
 
 const T = (value: bigint, mask: bigint): Tnum => ({ value: value & U64, mask: mask & U64 });
+/** A tnum from parts already within [0, 2^64) (bitwise results of in-range tnums). */
+const mk = (value: bigint, mask: bigint): Tnum => ({ value, mask });
+
+/** BigInt(n) for shift counts 0..64 (no allocation per shift). */
+const SHIFT: bigint[] = Array.from({ length: 65 }, (_, i) => BigInt(i));
+const big = (n: number): bigint => (n >= 0 && n <= 64 ? SHIFT[n] : BigInt(n));
+/** Low-bit masks of 1, 2, 4 bytes. */
+const CAST_MASK: bigint[] = [0n, 0xffn, 0xffffn, 0xffffffn, 0xffffffffn];
 
 export const tnumUnknown: Tnum = T(0n, U64);
 export const tnumConst = (v: bigint): Tnum => T(v & U64, 0n);
@@ -31,8 +39,8 @@ export function tnumRange(min: bigint, max: bigint): Tnum {
   return T(min & ~delta, delta);
 }
 
-export const tnumLshift = (a: Tnum, s: number): Tnum => T(a.value << BigInt(s), a.mask << BigInt(s));
-export const tnumRshift = (a: Tnum, s: number): Tnum => T(a.value >> BigInt(s), a.mask >> BigInt(s));
+export const tnumLshift = (a: Tnum, s: number): Tnum => T(a.value << big(s), a.mask << big(s));
+export const tnumRshift = (a: Tnum, s: number): Tnum => (s >= 0 ? mk(a.value >> big(s), a.mask >> big(s)) : T(a.value >> big(s), a.mask >> big(s)));
 
 export function tnumArshift(a: Tnum, s: number, bits: 32 | 64): Tnum {
   if (bits === 32) {
@@ -67,22 +75,36 @@ export function tnumAnd(a: Tnum, b: Tnum): Tnum {
   const alpha = a.value | a.mask;
   const beta = b.value | b.mask;
   const v = a.value & b.value;
-  return T(v, alpha & beta & ~v);
+  return mk(v, alpha & beta & ~v);
 }
 
 export function tnumOr(a: Tnum, b: Tnum): Tnum {
   const v = a.value | b.value;
   const mu = a.mask | b.mask;
-  return T(v, mu & ~v);
+  return mk(v, mu & ~v);
 }
 
 export function tnumXor(a: Tnum, b: Tnum): Tnum {
   const v = a.value ^ b.value;
   const mu = a.mask | b.mask;
-  return T(v & ~mu, mu);
+  return mk(v & ~mu, mu);
 }
 
+/** tnum_mul is a pure function of two tnums and loops over 64 bits: results are memoised by value. */
+const mulMemo = new Map<string, Tnum>();
+
 export function tnumMul(a: Tnum, b: Tnum): Tnum {
+  const key = `${a.value}/${a.mask}/${b.value}/${b.mask}`;
+  let r = mulMemo.get(key);
+  if (!r) {
+    r = tnumMulSlow(a, b);
+    if (mulMemo.size >= 4096) mulMemo.clear();
+    mulMemo.set(key, r);
+  }
+  return r;
+}
+
+function tnumMulSlow(a: Tnum, b: Tnum): Tnum {
   const accV = (a.value * b.value) & U64;
   let accM = T(0n, 0n);
   while (a.value || a.mask) {
@@ -97,7 +119,7 @@ export function tnumMul(a: Tnum, b: Tnum): Tnum {
 export function tnumIntersect(a: Tnum, b: Tnum): Tnum {
   const v = a.value | b.value;
   const mu = a.mask & b.mask;
-  return T(v & ~mu, mu);
+  return mk(v & ~mu, mu);
 }
 
 /** Union of two tnums (every value of either is in the result). */
@@ -108,6 +130,7 @@ export function tnumUnion(a: Tnum, b: Tnum): Tnum {
 
 export function tnumCast(a: Tnum, size: number): Tnum {
   if (size >= 8) return a;
+  if (size >= 0 && size <= 4) { const m = CAST_MASK[size]; return mk(a.value & m, a.mask & m); }
   const m = (1n << BigInt(size * 8)) - 1n;
   return T(a.value & m, a.mask & m);
 }
@@ -119,6 +142,9 @@ export function tnumIsAligned(a: Tnum, size: number): boolean {
 
 /** Is every value of b also a value of a? */
 export function tnumIn(a: Tnum, b: Tnum): boolean {
+  // Allocation-free answers for the common shapes (every tnum lies within [0, 2^64)).
+  if (a.mask === 0n) return b.mask === 0n && a.value === b.value;
+  if (a.mask === U64 && a.value === 0n) return true;
   if (b.mask & ~a.mask) return false;
   return a.value === (b.value & ~a.mask);
 }

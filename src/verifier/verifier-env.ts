@@ -69,10 +69,19 @@ export function newSlot(): StackSlot {
 }
 
 export function cloneFrame(f: Frame): Frame {
+  const regs: Reg[] = new Array(f.regs.length);
+  for (let i = 0; i < regs.length; i++) regs[i] = cloneReg(f.regs[i]);
+  const stack: StackSlot[] = new Array(f.stack.length);
+  for (let i = 0; i < stack.length; i++) {
+    const s = f.stack[i];
+    const t = s.types;
+    // Only a spilled register (types[7] == STACK_SPILL) is ever changed in place (bpf_for_each_reg_in_vstate
+    // users); any other slot's register is replaced when written, so the copies may share it.
+    const spilled = t[BPF_REG_SIZE - 1] === Stack.SPILL ? cloneReg(s.spilled) : s.spilled;
+    stack[i] = { types: [t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]], spilled };
+  }
   return {
-    regs: f.regs.map(cloneReg),
-    stack: f.stack.map((s) => ({ types: s.types.slice(), spilled: cloneReg(s.spilled) })),
-    frameno: f.frameno, callsite: f.callsite, subprog: f.subprog, inCallback: f.inCallback, callbackDepth: f.callbackDepth,
+    regs, stack, frameno: f.frameno, callsite: f.callsite, subprog: f.subprog, inCallback: f.inCallback, callbackDepth: f.callbackDepth,
   };
 }
 

@@ -11,7 +11,7 @@ import {
   opClass, opCode, opMode, opSize, opSrc, sizeBytes,
 } from "../isa/opcodes.js";
 import { adjustScalarMinMax } from "./adjust-scalar-bounds.js";
-import { analyzeProgram, StaticInfo } from "./analyze-liveness.js";
+import { AnalysisPlan, StaticInfo, analyzeProgram, emptyStaticInfo, prepareAnalysis, slotBit } from "./analyze-liveness.js";
 import { checkCfg, checkInsnEncoding, findSubprogs, isLdImm64 } from "./check-cfg.js";
 import { checkHelperCall, checkHelperMemArg, clearAllPktPointers, spinLockOffset } from "./check-helper-call.js";
 import { BPF_MAX_VAR_OFF, checkMemAccess, checkMemRegionAccess, isPointerValue } from "./check-mem-access.js";
@@ -78,6 +78,8 @@ interface Pending {
 
 interface Walk {
   env: Env;
+  /** Per-instruction inputs of the static analysis (decoded once). */
+  plan: AnalysisPlan | null;
   info: StaticInfo;
   facts: ProgramFacts;
   pending: Pending[];
@@ -95,6 +97,8 @@ interface Walk {
   scratchSlots: Set<number>;
   /** Conditional jumps found decided (their operands are precision sinks). */
   decided: Set<number>;
+  /** Jumps added to `decided` since `info` was computed. */
+  newlyDecided: number[];
   infoDirty: boolean;
   /** Static info with every conditional jump a sink (for the facts after pruning). */
   infoAll: StaticInfo;
@@ -110,6 +114,8 @@ interface Walk {
   calledGlobals: Set<number>;
   printAll: boolean;
   prevLinfo: string;
+  /** BPF_K operands as registers, per instruction (see immReg). */
+  immRegs: (Reg | undefined)[];
 }
 
 /** Lines kept in the log; like the kernel's rotating log buffer, older lines are dropped first. */
@@ -142,8 +148,35 @@ function checkRegWrite(env: Env, regno: number): void {
   if (regno === 10) fail(env, "frame pointer is read only");
 }
 
-function scratch(w: Walk, ...regs: number[]): void {
-  for (const r of regs) w.scratchRegs.add(r);
+/** Marks registers for the level-1 state comment (nothing to do without a log). */
+function scratch(w: Walk, a: number, b = -1): void {
+  if (w.env.logLevel === 0) return;
+  w.scratchRegs.add(a);
+  if (b >= 0) w.scratchRegs.add(b);
+}
+
+function scratchCallRegs(w: Walk): void {
+  if (w.env.logLevel === 0) return;
+  for (let r = 0; r <= 5; r++) w.scratchRegs.add(r);
+}
+
+function scratchSlot(w: Walk, stackOff: number | undefined): void {
+  if (stackOff !== undefined && w.env.logLevel !== 0) w.scratchSlots.add(Math.floor((-stackOff - 1) / 8));
+}
+
+/**
+ * The known scalar an instruction's immediate stands for (BPF_K operands), made once per
+ * instruction; it is only read, never stored in a state.
+ */
+function immReg(w: Walk, pc: number, imm: number): Reg {
+  // One instruction has one immediate operand: the cache is per instruction.
+  let r = w.immRegs[pc];
+  if (!r) {
+    r = unknownScalar();
+    markKnown(r, BigInt(imm));
+    w.immRegs[pc] = r;
+  }
+  return r;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -336,9 +369,7 @@ function checkAlu(env: Env, w: Walk, pc: number): void {
       if (x.src !== 0 || x.off !== 0) fail(env, "BPF_MOV uses reserved fields");
       checkRegWrite(env, x.dst);
       scratch(w, x.dst);
-      const d = unknownScalar();
-      markKnown(d, alu64 ? BigInt(x.imm) : BigInt(x.imm >>> 0));
-      regs[x.dst] = d;
+      regs[x.dst] = cloneReg(immReg(w, pc, alu64 ? x.imm : x.imm >>> 0));
     }
     return;
   }
@@ -371,8 +402,7 @@ function checkAlu(env: Env, w: Walk, pc: number): void {
       return;
     }
   } else {
-    src = unknownScalar();
-    markKnown(src, BigInt(x.imm));
+    src = immReg(w, pc, x.imm);
   }
   if (dst.type !== RegType.SCALAR) {
     regs[x.dst] = adjustPtrMinMax(env, x.dst, op, alu64, dst, src, false);
@@ -439,7 +469,7 @@ function checkLdx(env: Env, w: Walk, pc: number): void {
   scratch(w, x.src, x.dst);
   const size = sizeBytes(opSize(x.op));
   const note = checkMemAccess(env, x.src, x.off, size, false, x.dst, { isLdsx: opMode(x.op) === BPF_MEMSX });
-  if (note.stackOff !== undefined) w.scratchSlots.add(Math.floor((-note.stackOff - 1) / 8));
+  scratchSlot(w, note.stackOff);
   savePtrType(env, w, pc, base.type);
   joinMem(w.facts[pc], note.region, size, false, stackOffOf(note.stackOff, base));
 }
@@ -459,7 +489,7 @@ function checkStore(env: Env, w: Walk, pc: number): void {
     const base = checkRegRead(env, x.dst);
     scratch(w, x.src, x.dst);
     const note = checkMemAccess(env, x.dst, x.off, size, true, x.src);
-    if (note.stackOff !== undefined) w.scratchSlots.add(Math.floor((-note.stackOff - 1) / 8));
+    scratchSlot(w, note.stackOff);
     savePtrType(env, w, pc, base.type);
     joinMem(w.facts[pc], note.region, size, true, stackOffOf(note.stackOff, base));
     return;
@@ -468,7 +498,7 @@ function checkStore(env: Env, w: Walk, pc: number): void {
   const base = checkRegRead(env, x.dst);
   scratch(w, x.dst);
   const note = checkMemAccess(env, x.dst, x.off, size, true, -1, { stImm: BigInt(x.imm) });
-  if (note.stackOff !== undefined) w.scratchSlots.add(Math.floor((-note.stackOff - 1) / 8));
+  scratchSlot(w, note.stackOff);
   savePtrType(env, w, pc, base.type);
   joinMem(w.facts[pc], note.region, size, true, stackOffOf(note.stackOff, base));
 }
@@ -559,7 +589,7 @@ function checkFuncCall(env: Env, w: Walk, pc: number): number {
   for (let r = 1; r <= 5; r++) callee.regs[r] = cloneReg(caller.regs[r]);
   for (let r = 0; r <= 5; r++) caller.regs[r] = newReg();
   st.frames.push(callee);
-  scratch(w, 0, 1, 2, 3, 4, 5);
+  scratchCallRegs(w);
   if (env.logLevel > 0) {
     log(env, "caller:");
     log(env, formatFrameState(st, st.frames.length - 2, env.logMaps));
@@ -600,7 +630,7 @@ function callGlobalFunc(env: Env, w: Walk, pc: number, sp: number, info: GlobalF
   w.calledGlobals.add(sp);
   for (let r = 0; r <= 5; r++) regs[r] = newReg();
   regs[0] = unknownScalar();
-  scratch(w, 0, 1, 2, 3, 4, 5);
+  scratchCallRegs(w);
   return pc + 1;
 }
 
@@ -692,7 +722,8 @@ function widenAtCallsite(env: Env, w: Walk, callsite: number): void {
   if (!list) return;
   const cur = env.cur;
   if (w.infoDirty) {
-    w.info = analyzeProgram(env.insns, env.subprogs, w.decided, env.maps);
+    w.info = analyzeProgram(w.plan!, w.decided, w.info, w.newlyDecided);
+    w.newlyDecided.length = 0;
     w.infoDirty = false;
   }
   for (let k = list.length - 1; k >= 0; k--) {
@@ -708,7 +739,7 @@ function widenAtCallsite(env: Env, w: Walk, callsite: number): void {
       // Precision as seen from the call site (top frame) or the frame's own call site (callers).
       const at = fi === top ? callsite : cur.frames[fi + 1].inCallback ? cur.frames[fi + 1].callsite : cur.frames[fi + 1].callsite + 1;
       const precRegs = w.info.preciseRegs[at] ?? 0x7ff;
-      const precSlots = w.info.preciseSlots[at] ?? -1n;
+
       const widen = (o: Reg, c: Reg, precise: boolean): void => {
         if ((precise && !widenAll) || o.type !== RegType.SCALAR || c.type !== RegType.SCALAR) return;
         if (o.varOff.value === c.varOff.value && o.varOff.mask === c.varOff.mask && o.smin === c.smin && o.smax === c.smax &&
@@ -718,7 +749,7 @@ function widenAtCallsite(env: Env, w: Walk, callsite: number): void {
       for (let r = 0; r < 10; r++) widen(pf.regs[r], f.regs[r], (precRegs & (1 << r)) !== 0);
       f.stack.forEach((sl, i) => {
         const ps = pf.stack[i];
-        if (ps && ps.types[7] === 1 && sl.types[7] === 1) widen(ps.spilled, sl.spilled, (precSlots & (1n << BigInt(i))) !== 0n);
+        if (ps && ps.types[7] === 1 && sl.types[7] === 1) widen(ps.spilled, sl.spilled, slotBit(w.info.preciseSlots, at, i));
       });
     });
     return;
@@ -771,14 +802,14 @@ function checkCondJmp(env: Env, w: Walk, pc: number): number {
     }
   } else {
     if (x.src !== 0) fail(env, "BPF_JMP/JMP32 uses reserved fields");
-    src = unknownScalar();
-    markKnown(src, BigInt(x.imm));
+    src = immReg(w, pc, x.imm);
   }
   const pred = isBranchTaken(dst, src, op, is32);
   const target = pc + x.off + 1;
   if (pred >= 0 && (dst.type === RegType.SCALAR || (srcX && src.type === RegType.SCALAR)) && !w.decided.has(pc)) {
     // mark_chain_precision: this jump's operands now matter for pruning.
     w.decided.add(pc);
+    w.newlyDecided.push(pc);
     w.infoDirty = true;
   }
   if (pred === 1) { joinBranch(w.facts[pc], true, false); return target; }
@@ -861,16 +892,21 @@ function updateBranchCounts(st: VState): void {
 function isStateVisited(env: Env, w: Walk, insn: number): boolean {
   const cur = env.cur;
   if (w.infoDirty) {
-    w.info = analyzeProgram(env.insns, env.subprogs, w.decided, env.maps);
+    w.info = analyzeProgram(w.plan!, w.decided, w.info, w.newlyDecided);
+    w.newlyDecided.length = 0;
     w.infoDirty = false;
   }
   const force = w.forceCheckpoint[insn] === 1;
   let addNew = force || (w.jmpsProcessed - w.prevJmpsProcessed >= 2 && w.processed - w.prevInsnProcessed >= 8);
   const list = w.explored.get(insn) ?? [];
-  const evict = new Set<Checkpoint>();
+  let evict: Set<Checkpoint> | null = null;
+  const nFrames = cur.frames.length;
   for (const sl of list) {
-    if (sl.state.frames.length !== cur.frames.length) continue;
-    if (!sl.state.frames.every((f, i) => f.callsite === cur.frames[i].callsite)) continue;
+    const sf = sl.state.frames;
+    if (sf.length !== nFrames) continue;
+    let sameCalls = true;
+    for (let i = 0; i < nFrames; i++) if (sf[i].callsite !== cur.frames[i].callsite) { sameCalls = false; break; }
+    if (!sameCalls) continue;
     let skipLoopCheck = false;
     if (sl.branches > 0) {
       // An ancestor on the current path: a loop. Only callback call sites may converge here.
@@ -902,11 +938,11 @@ function isStateVisited(env: Env, w: Walk, insn: number): boolean {
     }
     if (addNew) sl.misses++;
     const n = force && sl.branches > 0 ? 64 : 3;
-    if (sl.misses > sl.hits * n + n) evict.add(sl);
+    if (sl.misses > sl.hits * n + n) (evict ??= new Set()).add(sl);
   }
-  let kept = evict.size ? list.filter((s) => !evict.has(s)) : list;
+  let kept = evict ? list.filter((s) => !evict.has(s)) : list;
   if (!addNew) {
-    if (evict.size) w.explored.set(insn, kept);
+    if (evict) w.explored.set(insn, kept);
     return false;
   }
   w.prevJmpsProcessed = w.jmpsProcessed;
@@ -990,6 +1026,8 @@ function logInsnState(env: Env, w: Walk): void {
   }
 }
 
+const TRUST_ALL = (): boolean => true;
+
 function doCheck(env: Env, w: Walk, start = 0): void {
   const n = env.insns.length;
   let pc = start;
@@ -1003,7 +1041,7 @@ function doCheck(env: Env, w: Walk, start = 0): void {
     env.insnIdx = pc;
     env.prevInsnIdx = prev;
     if (pc < 0 || pc >= n) fail(env, `invalid insn idx ${pc} insn_cnt ${n}`);
-    joinRegs(w.facts[pc], curRegs(env), () => true);
+    joinRegs(w.facts[pc], curRegs(env), TRUST_ALL);
     let pruned = false;
     if (w.prunePoints[pc]) pruned = isStateVisited(env, w, pc);
     if (env.logLevel >= 2 && popped) {
@@ -1028,8 +1066,10 @@ function doCheck(env: Env, w: Walk, start = 0): void {
         else log(env, st);
       }
       w.printAll = false;
-      w.scratchRegs.clear();
-      w.scratchSlots.clear();
+      if (env.logLevel !== 0) {
+        w.scratchRegs.clear();
+        w.scratchSlots.clear();
+      }
       logInsn(env, w, pc);
       next = step(env, w, pc);
       if (next !== "done" && next >= 0 && env.logLevel >= 1 && !w.printAll) logInsnState(env, w);
@@ -1080,15 +1120,16 @@ function step(env: Env, w: Walk, pc: number): number | "done" {
         if (x.src === BPF_PSEUDO_CALL) return checkFuncCall(env, w, pc);
         if (x.src === 2) fail(env, "calling kernel function is not supported without CONFIG_DEBUG_INFO_BTF");
         if (env.cur.lockMap >= 0 && x.imm !== 94) fail(env, "function calls are not allowed while holding a lock");
-        scratch(w, 0, 1, 2, 3, 4, 5);
-        const regsBefore = curRegs(env).map(cloneReg);
+        scratchCallRegs(w);
+        // bpf_loop / bpf_for_each_map_elem explore their callback from the registers at the call.
+        const regsBefore = x.imm === 181 || x.imm === 164 ? curRegs(env).map(cloneReg) : null;
         const res = checkHelperCall(env, x.imm);
         if (res.callback !== null) {
           // bpf_loop: explore the callback from a copy of the state as it was at the call.
           const after = env.cur.frames[env.cur.frames.length - 1].regs;
           const saved = after.slice();
           const f = curFrame(env);
-          f.regs = regsBefore;
+          f.regs = regsBefore!;
           pushCallback(env, w, pc, res.callback, res.callbackMap);
           f.regs = saved;
         }
@@ -1166,11 +1207,11 @@ export function verifyProgram(obj: ObjectSpec, progIndex: number, opts: VerifyOp
   };
   const facts = emptyFacts(prog.insns.length);
   const w: Walk = {
-    env, info: { liveIn: new Int32Array(0), preciseRegs: new Int32Array(0), preciseSlots: [], liveSlots: [] }, facts, pending: [],
+    env, plan: null, info: emptyStaticInfo(), facts, pending: [],
     explored: new Map(), prunePoints: new Uint8Array(0), forceCheckpoint: new Uint8Array(0), processed: 0, totalStates: 0,
     jmpsProcessed: 0, prevJmpsProcessed: 0, prevInsnProcessed: 0, ptrTypes: new Int8Array(prog.insns.length).fill(-1),
-    scratchRegs: new Set(), scratchSlots: new Set(), globals: new Map(), calledGlobals: new Set(), globalExit: false, taints: [], taintAll: false, innerMaps: new Map(), decided: new Set(), infoDirty: false,
-    infoAll: { liveIn: new Int32Array(0), preciseRegs: new Int32Array(0), preciseSlots: [], liveSlots: [] }, printAll: true, prevLinfo: "",
+    scratchRegs: new Set(), scratchSlots: new Set(), globals: new Map(), calledGlobals: new Set(), globalExit: false, taints: [], taintAll: false, innerMaps: new Map(), decided: new Set(), newlyDecided: [], infoDirty: false,
+    infoAll: emptyStaticInfo(), printAll: true, prevLinfo: "", immRegs: new Array(prog.insns.length),
   };
   env.maps = obj.maps.slice();
   obj.maps.forEach((m, i) => {
@@ -1187,8 +1228,9 @@ export function verifyProgram(obj: ObjectSpec, progIndex: number, opts: VerifyOp
     env.subprogs = findSubprogs(prog, env.caps.bpfCapable);
     checkCfg(prog.insns, env.caps.bpfCapable);
     if (env.logLevel >= 2) env.subprogs.forEach((s, i) => log(env, `func#${i} @${s.start}`));
-    w.info = analyzeProgram(prog.insns, env.subprogs, w.decided, env.maps);
-    w.infoAll = analyzeProgram(prog.insns, env.subprogs, null, env.maps);
+    w.plan = prepareAnalysis(prog.insns, env.subprogs, env.maps);
+    w.info = analyzeProgram(w.plan, w.decided);
+    w.infoAll = analyzeProgram(w.plan, null, w.info);
     const pp = markPrunePoints(env);
     w.prunePoints = pp.prune;
     w.forceCheckpoint = pp.force;
