@@ -8,7 +8,7 @@ import { loadObjectFromFile } from "../pipeline/create-simulation.js";
 import { compareBytes } from "../pipeline/format-maps-json.js";
 import { hexList, toHex } from "../pipeline/parse-bytes.js";
 import { formatMapDumpJson, formatMapDumpPlain, formatMapShowPlain, mapInfo, prettyJson } from "../inspect/format-map.js";
-import { listPinFiles, pinPath, readPinFile, writePinFile, type PinnedEntry, type PinnedMap } from "../inspect/pin-store.js";
+import { listPinFiles, pinnedCpuCount, pinPath, readPinFile, writePinFile, type PinnedEntry, type PinnedMap } from "../inspect/pin-store.js";
 import { isPerCpuType } from "../inspect/object-ids.js";
 import { withJsonOptions, writeJson } from "./prog-command.js";
 import { existsSync } from "node:fs";
@@ -144,8 +144,10 @@ export function registerMapCommand<T>(cli: Argv<T>): Argv<T> {
       if (kv.flag === "noexist" && at >= 0) throw new UsageError(`map ${a.name}: update noexist: key exists (EEXIST)`);
       if (kv.flag === "exist" && at < 0) throw new UsageError(`map ${a.name}: update exist: key not found (ENOENT)`);
       if (at < 0 && p.entries.length >= p.max_entries) throw new UsageError(`map ${a.name}: full (max_entries ${p.max_entries}) (E2BIG)`);
+      // Per-CPU maps: like bpftool, one value given sets it on every possible CPU the pin covers.
+      const cpus = Math.max(1, pinnedCpuCount(p));
       const e: PinnedEntry = isPerCpuType(typeIdOf(p.type))
-        ? { key: hexList(kv.key), values: (p.entries[0]?.values ?? [{ cpu: 0, value: [] }]).map((v) => ({ cpu: v.cpu, value: hexList(kv.value!) })) }
+        ? { key: hexList(kv.key), values: Array.from({ length: cpus }, (_, cpu) => ({ cpu, value: hexList(kv.value!) })) }
         : { key: hexList(kv.key), value: hexList(kv.value) };
       if (at >= 0) p.entries[at] = e;
       else p.entries.push(e);

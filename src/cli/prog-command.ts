@@ -6,8 +6,9 @@ import { UsageError } from "../errors.js";
 import { getJitSource } from "../exec/jit/create-jit.js";
 import { loadObjectFromFile, selectProgram, Simulation } from "../pipeline/create-simulation.js";
 import type { ObjectSpec } from "../loader/types.js";
-import { collectXlated, formatXlatedJson, formatXlatedPlain } from "../inspect/dump-xlated.js";
+import { collectXlatedDump, stringifyBpftoolJson, formatXlatedJson, formatXlatedPlain } from "../inspect/dump-xlated.js";
 import { formatCfgDot } from "../inspect/format-cfg-dot.js";
+import { prettyJson } from "../inspect/format-map.js";
 import { formatProgShowPlain, progInfo } from "../inspect/format-prog-show.js";
 
 const XLATED_WORDS = ["linum", "opcodes", "visual"] as const;
@@ -80,12 +81,14 @@ export function registerProgCommand<T>(cli: Argv<T>): Argv<T> {
             else process.stdout.write(src.endsWith("\n") ? src : src + "\n");
             return;
           }
-          const xl = collectXlated(obj, prog);
+          const dump = collectXlatedDump(obj, prog);
+          const xl = dump.insns;
           if (words.visual) {
             if (a.json || a.pretty) throw new UsageError("prog dump xlated visual: no JSON form (bpftool has none either)");
-            process.stdout.write(formatCfgDot(prog, xl, words));
+            process.stdout.write(formatCfgDot(dump.program, xl, words));
           } else if (a.json || a.pretty) {
-            writeJson(formatXlatedJson(xl, words), a.pretty);
+            const text = stringifyBpftoolJson(formatXlatedJson(xl, words));
+            process.stdout.write((a.pretty ? prettyJson(text) : text) + "\n");
           } else {
             process.stdout.write(formatXlatedPlain(xl, words));
           }

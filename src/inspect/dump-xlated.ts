@@ -1,13 +1,14 @@
-// `prog dump xlated`: the program's instructions in bpftool's syntax with function prototypes and
-// `; source` lines from BTF (plain, linum, opcodes, -j). Spec: tools/bpf/bpftool/xlated_dumper.c.
+// `prog dump xlated`: the program after the verifier's rewrites, in the reference bpftool's syntax, with
+// function prototypes and `; source` lines from BTF (plain, linum, opcodes, -j).
+// Spec: tools/bpf/bpftool/xlated_dumper.c (dump_xlated_plain, dump_xlated_json, print_call).
 
-import { formatInsn, insnIndexPrefix, bpftoolImm, type DisasmCallbacks } from "../isa/disassemble.js";
+import { insnIndexPrefix, bpftoolImm, type DisasmCallbacks } from "../isa/disassemble.js";
 import { encodeInsns } from "../isa/insn.js";
-import { BPF_LD_IMM64, BPF_PSEUDO_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from "../isa/opcodes.js";
-import { computeInsnsTag } from "../loader/compute-tag.js";
+import { BPF_LD_IMM64, BPF_PSEUDO_CALL } from "../isa/opcodes.js";
 import type { LineInfo, ObjectSpec, ProgramSpec } from "../loader/types.js";
+import { applyVerifierRewrites, type XlatedProgram } from "./apply-verifier-rewrites.js";
+import { formatBpftoolInsn } from "./format-bpftool-insn.js";
 import { formatFuncSignature } from "./format-func-signature.js";
-import { mapId } from "./object-ids.js";
 
 export interface XlatedOptions {
   /** Add `[file:F line_num:N line_col:C]` to source lines. */
@@ -28,51 +29,68 @@ export interface XlatedInsn {
   bytes: Uint8Array;
 }
 
-/** The callbacks bpftool hands print_bpf_insn: map ids for lddw, `pc+N#bpf_prog_<tag>_<func>` for local calls. */
-export function xlatedCallbacks(obj: ObjectSpec, prog: ProgramSpec): DisasmCallbacks {
-  const subTags = new Map<number, string>();
-  for (const sp of prog.subprogs) subTags.set(sp.start, `bpf_prog_${computeInsnsTag(prog.insns.slice(sp.start, sp.end))}_${sp.name}`);
+/** The callbacks bpftool hands print_bpf_insn: map ids for lddw, kernel symbols for calls. */
+export function xlatedCallbacks(x: XlatedProgram): DisasmCallbacks {
+  const symAt = new Map(x.subprogs.map((sp, k) => [k, sp.symbol]));
   return {
-    imm: bpftoolImm((slot) => mapId(slot)),
+    imm: bpftoolImm(),
     call: (insn, i) => {
-      if (insn.src !== BPF_PSEUDO_CALL) return undefined;
-      const target = i + 1 + (insn.imm | 0);
-      const sym = subTags.get(target);
-      const rel = (insn.imm | 0) >= 0 ? `+${insn.imm | 0}` : `${insn.imm | 0}`;
-      return sym ? `${rel}#${sym}` : rel;
+      if (insn.src === BPF_PSEUDO_CALL) {
+        // jit_subprogs leaves off = relative offset, imm = callee's subprogram index.
+        const rel = insn.off >= 0 ? `+${insn.off}` : `${insn.off}`;
+        const sym = symAt.get(insn.imm);
+        return sym ? `${rel}#${sym}` : rel;
+      }
+      return x.funcs.get(i);
     },
   };
 }
 
-/** The instructions with their prototypes and source lines, as dump_xlated_plain walks them. */
+/** The rewritten program as `collectXlated` prints it, plus what the CFG needs. */
+export interface XlatedDump {
+  insns: XlatedInsn[];
+  program: XlatedProgram;
+}
+
+/**
+ * The instructions with their prototypes and source lines, as dump_xlated_plain walks them, after the
+ * verifier's rewrites (apply-verifier-rewrites.ts). Throws VerifierError when the kernel would reject it.
+ */
 export function collectXlated(obj: ObjectSpec, prog: ProgramSpec): XlatedInsn[] {
-  const cbs = xlatedCallbacks(obj, prog);
-  const raw = encodeInsns(prog.insns);
+  return collectXlatedDump(obj, prog).insns;
+}
+
+export function collectXlatedDump(obj: ObjectSpec, prog: ProgramSpec): XlatedDump {
+  const progIndex = obj.programs.indexOf(prog);
+  const x = applyVerifierRewrites(obj, progIndex);
+  const cbs = xlatedCallbacks(x);
+  const raw = encodeInsns(x.insns);
   const protos = new Map<number, string>();
   if (obj.btf) {
     for (const f of prog.funcInfo) {
+      const k = prog.subprogs.findIndex((sp) => sp.start === f.insn);
+      const sp = x.subprogs.find((s) => s.name === prog.subprogs[k]?.name);
       const sig = formatFuncSignature(obj.btf, f.btfTypeId);
-      if (sig !== "") protos.set(f.insn, sig);
+      if (sp && sig !== "") protos.set(sp.start, sig);
     }
   }
-  const lines = new Map<number, LineInfo>();
-  for (const l of prog.lineInfo) if (!lines.has(l.insn)) lines.set(l.insn, l);
   const out: XlatedInsn[] = [];
-  for (let i = 0; i < prog.insns.length; i++) {
-    const wide = prog.insns[i].op === BPF_LD_IMM64 && i + 1 < prog.insns.length;
+  for (let i = 0; i < x.insns.length; i++) {
+    const wide = x.insns[i].op === BPF_LD_IMM64 && i + 1 < x.insns.length;
     const bytes = raw.slice(i * 8, (i + (wide ? 2 : 1)) * 8);
-    // The loaded program carries map ids where the object had map slots.
-    const src = prog.insns[i].src;
-    if (wide && (src === BPF_PSEUDO_MAP_FD || src === BPF_PSEUDO_MAP_VALUE)) new DataView(bytes.buffer).setInt32(4, mapId(prog.insns[i].imm), true);
-    const x: XlatedInsn = { index: i, disasm: formatInsn(prog.insns, i, cbs), bytes };
+    // A call patched to a kernel function prints its symbol (the kernel's own helper-name table only
+    // answers for imm < __BPF_FUNC_MAX_ID, which real function offsets never are).
+    const fn = x.funcs.get(i);
+    const disasm = fn !== undefined ? `(85) call ${fn}#${x.insns[i].imm | 0}` : formatBpftoolInsn(x.insns, i, cbs);
+    const xi: XlatedInsn = { index: i, disasm, bytes };
     const p = protos.get(i);
-    if (p !== undefined) x.proto = p;
-    const l = lines.get(i);
-    if (l !== undefined) x.line = l;
-    out.push(x);
+    if (p !== undefined) xi.proto = p;
+    const l = x.lines.get(i);
+    if (l !== undefined) xi.line = l;
+    out.push(xi);
     if (wide) i++;
   }
-  return out;
+  return { insns: out, program: x };
 }
 
 /** fprint_hex(stdout, bytes, n, " "): `79 17 08 00 00 00 00 00`. */
@@ -119,7 +137,8 @@ export function formatXlatedJson(insns: readonly XlatedInsn[], opts: XlatedOptio
       if (opts.linum) {
         o.file = x.line.file;
         o.line_num = x.line.line;
-        o.line_col = x.line.col;
+        // btf_dump_linfo_json leaves out a zero column (the plain form prints line_col:0).
+        if (x.line.col !== 0) o.line_col = x.line.col;
       }
     }
     o.disasm = x.disasm;
@@ -134,5 +153,16 @@ export function formatXlatedJson(insns: readonly XlatedInsn[], opts: XlatedOptio
       };
     }
     return o;
+  });
+}
+
+/**
+ * JSON text as bpftool's json_writer writes it (compact): its jsonw_puts escapes a backslash as `\n`
+ * (a long-standing bpftool quirk) and writes other control characters raw.
+ */
+export function stringifyBpftoolJson(v: unknown): string {
+  return JSON.stringify(v).replace(/\\(u00([0-9a-f]{2})|.)/g, (all, esc: string, hex: string | undefined) => {
+    if (hex !== undefined && !["08", "09", "0a", "0c", "0d"].includes(hex)) return String.fromCharCode(parseInt(hex, 16));
+    return esc === "\\" ? "\\n" : all;
   });
 }

@@ -3,7 +3,13 @@
 
 import { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_LD_IMM64, opClass, opCode } from "../isa/opcodes.js";
 import type { Insn } from "../isa/insn.js";
-import type { ProgramSpec } from "../loader/types.js";
+import type { SubprogRange } from "../loader/types.js";
+
+/** The instruction stream drawn: the rewritten (xlated) program, or a loaded one (ProgramSpec fits). */
+export interface CfgProgram {
+  insns: readonly Insn[];
+  subprogs: readonly SubprogRange[];
+}
 import { formatLineInfo, type XlatedInsn } from "./dump-xlated.js";
 
 export interface BasicBlock {
@@ -40,7 +46,7 @@ function isUncond(x: Insn): boolean {
 }
 
 /** Basic blocks of each function: leaders are the function start, jump targets and the instruction after a jump or exit. */
-export function buildCfg(prog: ProgramSpec): FuncCfg[] {
+export function buildCfg(prog: CfgProgram): FuncCfg[] {
   const insns = prog.insns;
   return prog.subprogs.map((sp) => {
     const heads = new Set<number>([sp.start]);
@@ -89,7 +95,7 @@ function hex(b: Uint8Array, from: number, to: number): string {
 }
 
 /** The whole DOT graph, as `bpftool prog dump xlated visual` prints it (block labels use function-relative indices). */
-export function formatCfgDot(prog: ProgramSpec, xlated: readonly XlatedInsn[], opts: { linum?: boolean; opcodes?: boolean } = {}): string {
+export function formatCfgDot(prog: CfgProgram, xlated: readonly XlatedInsn[], opts: { linum?: boolean; opcodes?: boolean } = {}): string {
   const byIndex = new Map(xlated.map((x) => [x.index, x]));
   let s = 'digraph "DOT graph for eBPF program" {\n';
   buildCfg(prog).forEach((f, fi) => {

@@ -1,7 +1,9 @@
 // `prog show`: one program's bpf_prog_info as bpftool prints it (plain and -j), with xdpsim's
 // deterministic ids. Spec: tools/bpf/bpftool/prog.c (print_prog_plain, print_prog_json).
 
+import { VerifierError } from "../errors.js";
 import { computeTag } from "../loader/compute-tag.js";
+import { applyVerifierRewrites } from "./apply-verifier-rewrites.js";
 import type { ObjectSpec } from "../loader/types.js";
 import { BTF_ID, kernelProgName, mapId, progId } from "./object-ids.js";
 
@@ -19,8 +21,9 @@ export interface ProgInfo {
 }
 
 /**
- * bpf_prog_info of obj.programs[progIndex]. bytes_xlated is the instruction count × 8 before the
- * verifier's rewrites; bytes_jited (when `jitedBytes` is given) is the size of the generated JavaScript.
+ * bpf_prog_info of obj.programs[progIndex]. bytes_xlated is the size of the program after the verifier's
+ * rewrites (as `prog dump xlated` prints it; the loaded size when the kernel would reject the program);
+ * bytes_jited (when `jitedBytes` is given) is the size of the generated JavaScript.
  */
 export function progInfo(obj: ObjectSpec, progIndex: number, jitedBytes?: number): ProgInfo {
   const p = obj.programs[progIndex];
@@ -30,13 +33,22 @@ export function progInfo(obj: ObjectSpec, progIndex: number, jitedBytes?: number
     name: kernelProgName(p.name),
     tag: computeTag(p),
     gpl_compatible: obj.gplCompatible,
-    bytes_xlated: p.insns.length * 8,
+    bytes_xlated: xlatedBytes(obj, progIndex),
     jited: jitedBytes !== undefined,
   };
   if (jitedBytes !== undefined) info.bytes_jited = jitedBytes;
   if (p.mapRefs.length) info.map_ids = p.mapRefs.map(mapId);
   if (obj.btf) info.btf_id = BTF_ID;
   return info;
+}
+
+function xlatedBytes(obj: ObjectSpec, progIndex: number): number {
+  try {
+    return applyVerifierRewrites(obj, progIndex).insns.length * 8;
+  } catch (e) {
+    if (e instanceof VerifierError) return obj.programs[progIndex].insns.length * 8;
+    throw e;
+  }
 }
 
 /** print_prog_plain's lines (loaded_at/uid/memlock omitted: a simulation has none). */

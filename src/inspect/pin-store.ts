@@ -34,6 +34,8 @@ export interface PinnedMap {
   btf_value_type_id: number;
   btf_key_type?: string;
   btf_value_type?: string;
+  /** Per-CPU maps: how many possible CPUs the values cover (the run's --cpus when it was saved). */
+  cpus?: number;
   entries: PinnedEntry[];
 }
 
@@ -69,8 +71,9 @@ export function pinDefinition(spec: MapSpec, file: string, btf: import("../btf/t
 }
 
 /** The map's current contents as a pin document. */
-export function snapshotMap(map: BpfMap, file: string, btf: import("../btf/types.js").Btf | null): PinnedMap {
+export function snapshotMap(map: BpfMap, file: string, btf: import("../btf/types.js").Btf | null, ncpus?: number): PinnedMap {
   const p = pinDefinition(map.spec, file, btf);
+  if (ncpus !== undefined && isPerCpuType(map.spec.type)) p.cpus = ncpus;
   const entries = map.dump().slice().sort((a, b) => compareBytes(a.key, b.key));
   p.entries = entries.map((e) => e.values
     ? { key: hexList(e.key), values: e.values.map((v, cpu) => ({ cpu, value: hexList(v) })) }
@@ -97,6 +100,7 @@ export function readPinFile(path: string): PinnedMap {
   for (const k of ["key_size", "value_size", "max_entries", "flags", "id"] as const) {
     if (!Number.isInteger(d[k]) || (d[k] as number) < 0) throw new UsageError(`${path}: corrupt pinned map ("${k}" must be a non-negative integer)`);
   }
+  if (d.cpus !== undefined && (!Number.isInteger(d.cpus) || d.cpus < 1)) throw new UsageError(`${path}: corrupt pinned map ("cpus" must be a positive integer)`);
   if (typeof d.name !== "string" || typeof d.type !== "string" || !Array.isArray(d.entries)) {
     throw new UsageError(`${path}: corrupt pinned map ("name", "type" and "entries" are required)`);
   }
@@ -158,13 +162,22 @@ export function checkReuse(path: string, pinned: PinnedMap, want: PinnedMap): vo
 
 /** Replace a map's contents with pinned entries (user-side updates, as a reusing loader sees the pinned map). */
 export function restoreMap(map: BpfMap, p: PinnedMap, ncpus: number, path: string): void {
+  const percpu = isPerCpuType(map.spec.type);
+  const stride = Math.ceil(map.spec.valueSize / 8) * 8;
+  if (percpu) {
+    // A per-CPU map holds one value per possible CPU, fixed when it was created: values of CPUs this run
+    // does not simulate cannot be kept, and dropping them would lose state, so refuse (naming both counts).
+    const cpus = pinnedCpuCount(p);
+    if (cpus > ncpus) {
+      throw new UsageError(`${path}: couldn't reuse pinned map '${p.name}': its per-CPU values cover ${cpus} CPUs but this run ` +
+        `simulates ${ncpus} (--cpus ${ncpus}); run with --cpus ${cpus}, or remove the pin (xdpsim pin rm ${p.name})`);
+    }
+  }
   // Empty the map first (arrays cannot delete: every index is overwritten below or keeps zeros).
   map.reset();
   for (let k = map.userNextKey(null); k !== null; k = map.userNextKey(null)) {
     if (map.userDelete(k) !== 0) break;
   }
-  const percpu = isPerCpuType(map.spec.type);
-  const stride = Math.ceil(map.spec.valueSize / 8) * 8;
   p.entries.forEach((e, i) => {
     const key = parseBytes(e.key, `${path}: entry ${i}: key`);
     let value: Uint8Array;
@@ -178,6 +191,13 @@ export function restoreMap(map: BpfMap, p: PinnedMap, ncpus: number, path: strin
     const rc = map.userUpdate(key, value, 0);
     if (rc !== 0) throw new UsageError(`${path}: entry ${i}: cannot restore into map '${p.name}' (errno ${-rc})`);
   });
+}
+
+/** Per-CPU pin: the CPUs its values cover ("cpus", else the highest CPU listed + 1; 0 when it has no values). */
+export function pinnedCpuCount(p: PinnedMap): number {
+  let n = p.cpus ?? 0;
+  for (const e of p.entries) for (const v of e.values ?? []) n = Math.max(n, v.cpu + 1);
+  return n;
 }
 
 /** Load every pinned map of the simulation's object found in DIR (others keep their fresh state). Returns the names loaded. */
@@ -201,7 +221,7 @@ export function savePinnedMaps(sim: Simulation, dir: string): string[] {
   const saved: string[] = [];
   for (const map of sim.rt.maps) {
     if (!isPinnable(map)) continue;
-    const p = snapshotMap(map, sim.obj.file, sim.obj.btf);
+    const p = snapshotMap(map, sim.obj.file, sim.obj.btf, sim.rt.opts.ncpus);
     writePinFile(dir, p);
     saved.push(p.name);
   }

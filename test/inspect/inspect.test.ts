@@ -12,7 +12,7 @@ import { formatFuncSignature } from "../../src/inspect/format-func-signature.js"
 import { prettyJson } from "../../src/inspect/format-map.js";
 import { kernelMapName } from "../../src/inspect/object-ids.js";
 import { collectXlated, formatXlatedPlain } from "../../src/inspect/dump-xlated.js";
-import { checkReuse, loadPinnedMaps, pinDefinition, readPinFile, savePinnedMaps } from "../../src/inspect/pin-store.js";
+import { checkReuse, loadPinnedMaps, pinDefinition, readPinFile, savePinnedMaps, writePinFile } from "../../src/inspect/pin-store.js";
 import { UsageError } from "../../src/errors.js";
 
 describe("inspect (library)", function () {
@@ -79,5 +79,34 @@ describe("inspect (library)", function () {
     const want = pinDefinition(spec, obj.file, obj.btf);
     expect(() => checkReuse(file, { ...want, key_size: 8 }, want)).to.throw(UsageError, /couldn't reuse pinned map 'drop_reasons': key_size differs/);
     expect(() => readPinFile(join(dir, "missing.json"))).to.throw(UsageError, "missing.json");
+  });
+
+  it("per-CPU pins keep every CPU's value: more CPUs than --cpus is refused naming the map and both counts", async () => {
+    const obj = await loadObjectFromFile(join(REPO, "xdp/firewall.o"));
+    const dir = join(tmp, "pins-percpu");
+    savePinnedMaps(new Simulation(obj, { noVerify: true, ncpus: 4 }), dir);
+    const file = join(dir, "verdict_stats.json");
+    const pin = readPinFile(file);
+    expect(pin.cpus).to.equal(4);
+    expect(pin.entries[1].values!.map((v) => v.cpu)).to.deep.equal([0, 1, 2, 3]);
+    pin.entries[1].values![3].value = pin.entries[1].values![3].value.map((_, i) => (i === 0 ? "0x2a" : "0x00"));
+    writePinFile(dir, pin);
+    // Same CPU count: CPU 3's value survives a load/save round trip.
+    const sim4 = new Simulation(obj, { noVerify: true, ncpus: 4 });
+    loadPinnedMaps(sim4, dir);
+    savePinnedMaps(sim4, dir);
+    expect(readPinFile(file).entries[1].values![3].value[0]).to.equal("0x2a");
+    // Fewer CPUs: refused, nothing silently dropped.
+    expect(() => loadPinnedMaps(new Simulation(obj, { noVerify: true, ncpus: 2 }), dir))
+      .to.throw(UsageError, /verdict_stats\.json: couldn't reuse pinned map 'verdict_stats': its per-CPU values cover 4 CPUs but this run simulates 2 \(--cpus 2\); run with --cpus 4/);
+    expect(readPinFile(file).entries[1].values![3].value[0]).to.equal("0x2a");
+    // More CPUs: the extra CPUs start from zero (nothing is lost).
+    const sim8 = new Simulation(obj, { noVerify: true, ncpus: 8 });
+    loadPinnedMaps(sim8, dir);
+    savePinnedMaps(sim8, dir);
+    const v = readPinFile(file).entries[1].values!;
+    expect(v.map((x) => x.cpu)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(v[3].value[0]).to.equal("0x2a");
+    expect(v[7].value.every((b) => b === "0x00")).to.equal(true);
   });
 });
