@@ -26,8 +26,12 @@ const PROTO_KEYS = ["__proto__", "constructor", "prototype", "toString", "hasOwn
 /** Every (container, key) in a parsed document. */
 function slots(doc: unknown): [Record<string, unknown> | unknown[], string | number][] {
   const out: [Record<string, unknown> | unknown[], string | number][] = [];
+  // Each container once: mutations share objects (an array filled with one object), and walking
+  // shared structure again and again would blow up.
+  const seen = new Set<object>();
   const walk = (v: unknown, depth: number): void => {
-    if (depth > 12 || typeof v !== "object" || v === null) return;
+    if (depth > 12 || typeof v !== "object" || v === null || seen.has(v)) return;
+    seen.add(v);
     if (Array.isArray(v)) v.forEach((x, i) => { out.push([v, i]); walk(x, depth + 1); });
     else for (const k of Object.keys(v)) { out.push([v as Record<string, unknown>, k]); walk((v as Record<string, unknown>)[k], depth + 1); }
   };
@@ -51,8 +55,8 @@ function mutate(r: Rng, doc: Record<string, unknown>): void {
       case 4: // unknown key
         if (!Array.isArray(c)) c[r.pick(["bogus", "verdicts", "Packets", "expect ", "$ref"])] = 1;
         break;
-      case 5: // huge array
-        (c as Record<string | number, unknown>)[key] = r.chance(0.5) ? new Array(r.pick([1000, 100_000])).fill(r.chance(0.5) ? 0 : { verdict: "XDP_PASS" }) : [];
+      case 5: // huge array (of distinct objects: a shared one would make the document a DAG)
+        (c as Record<string | number, unknown>)[key] = r.chance(0.5) ? Array.from({ length: r.pick([1000, 100_000]) }, () => (r.chance(0.5) ? 0 : { verdict: "XDP_PASS" })) : [];
         break;
       case 6: // deep nesting
         {
