@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { UsageError } from "../errors.js";
-import { buildPacket, PacketFieldError, type PacketFields } from "./build-packet.js";
+import { buildPacket, PacketFieldError, parseIpv4, parseIpv6, type PacketFields } from "./build-packet.js";
 import { parseBytes } from "../pipeline/parse-bytes.js";
 import { ETH_HLEN, XDP_MAX_FRAME } from "../runtime/xdp-buff.js";
 import { compileFilter, FilterError } from "./compile-filter.js";
@@ -122,6 +122,42 @@ const FIELD_KEYS = ["eth", "vlan", "ipv4", "ipv6", "tcp", "udp", "icmp", "payloa
 const PACKET_KEYS = ["name", "hex", "expect", ...FIELD_KEYS];
 const MATCH_KEYS = ["src", "dst", "proto", "sport", "dport", "port", "vlan", "ethertype"];
 const ENTRY_KEYS = ["key", "value", "u64", "offset", "absent"];
+
+const MATCH_PROTOS = ["arp", "ip", "ipv4", "ip6", "ipv6", "icmp", "tcp", "udp", "icmp6", "icmpv6"];
+
+/** Types and ranges of a `match:` mapping's fields (addresses parse, ports fit 16 bits, …). */
+function validateMatch(m: Obj, where: string, fail: (where: string, detail: string) => never): void {
+  const intIn = (k: string, max: number): void => {
+    const v = m[k];
+    if (v !== undefined && !(typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max)) fail(`${where}.${k}`, `expected an integer 0..${max}`);
+  };
+  intIn("sport", 65535);
+  intIn("dport", 65535);
+  intIn("port", 65535);
+  intIn("vlan", 4095);
+  intIn("ethertype", 65535);
+  const p = m.proto;
+  if (p !== undefined && !(typeof p === "number" && Number.isInteger(p) && p >= 0 && p <= 255) &&
+    !(typeof p === "string" && MATCH_PROTOS.includes(p.toLowerCase()))) {
+    fail(`${where}.proto`, `expected one of ${MATCH_PROTOS.join(", ")} or an IP protocol number 0..255`);
+  }
+  for (const k of ["src", "dst"]) {
+    const v = m[k];
+    if (v === undefined) continue;
+    if (typeof v !== "string") fail(`${where}.${k}`, "expected an address or CIDR prefix (10.0.0.0/8, 2001:db8::/32)");
+    const [net, len, ...rest] = (v as string).split("/");
+    const v6 = net.includes(":");
+    try {
+      if (v6) parseIpv6(net, `${where}.${k}`);
+      else parseIpv4(net, `${where}.${k}`);
+    } catch {
+      fail(`${where}.${k}`, `not an address: ${JSON.stringify(v)}`);
+    }
+    if (rest.length || (len !== undefined && !(/^\d{1,3}$/.test(len) && Number(len) <= (v6 ? 128 : 32)))) {
+      fail(`${where}.${k}`, `bad prefix length in ${JSON.stringify(v)} (0..${v6 ? 128 : 32})`);
+    }
+  }
+}
 
 /** Read, parse (YAML is a superset of JSON) and validate a spec file. */
 export async function loadSpec(file: string): Promise<TestSpec> {
@@ -310,6 +346,7 @@ function validateExpectation(e: unknown, where: string, fail: Fail, spec: TestSp
   if (kind === "match") {
     if (!isObj(e.match)) fail(`${where}.match`, `expected a mapping of ${MATCH_KEYS.join(", ")}`);
     checkKeys(e.match as Obj, MATCH_KEYS, `${where}.match`, fail);
+    validateMatch(e.match as Obj, `${where}.match`, fail);
   }
   if (e.count !== undefined && !(typeof e.count === "number" && Number.isInteger(e.count) && e.count >= 0)) fail(`${where}.count`, "expected a non-negative integer");
   if (kind === "packet" || kind === "filter" || kind === "match") {
@@ -329,6 +366,12 @@ function validateExpectation(e: unknown, where: string, fail: Fail, spec: TestSp
         const en = x as Obj;
         if (en.key === undefined) fail(`${w}.key`, "missing");
         if (en.value === undefined && en.u64 === undefined && en.absent !== true) fail(w, "give value, u64 or absent: true");
+        if (en.u64 !== undefined && !((typeof en.u64 === "number" && Number.isSafeInteger(en.u64) && en.u64 >= 0) ||
+          (typeof en.u64 === "string" && /^(0x[0-9a-f]{1,16}|\d{1,20})$/i.test(en.u64) && BigInt(en.u64) < 1n << 64n))) {
+          fail(`${w}.u64`, "expected an unsigned 64-bit integer (a number, or a decimal / 0x-hex string)");
+        }
+        if (en.offset !== undefined && !(typeof en.offset === "number" && Number.isInteger(en.offset) && en.offset >= 0)) fail(`${w}.offset`, "expected a byte offset ≥ 0");
+        if (en.absent !== undefined && typeof en.absent !== "boolean") fail(`${w}.absent`, "expected true or false");
       });
     }
   } else if (e.entries !== undefined || e.size !== undefined) fail(where, "entries/size go with map");

@@ -9,6 +9,7 @@ import { loadObject } from "../../src/loader/load-object.js";
 import { sections } from "./elf-edit.js";
 import { REPO, runElfCampaign } from "./elf-campaign.js";
 import { runProgramCampaign } from "./program-campaign.js";
+import { SpecError, validateSpec } from "../../src/testing/load-spec.js";
 import { runBoth } from "../exec/jit/run-backends.js";
 
 describe("fuzz regressions", () => {
@@ -56,5 +57,24 @@ describe("fuzz regressions", () => {
         expect(r.failures, `program case ${only}`).to.deep.equal([]);
       }
     });
+  });
+
+  it("spec match fields and map u64 values of the wrong type are refused at load with the place named (were TypeErrors at run time)", () => {
+    // validateSpec fills in the document it is given (resolved paths, built packets): a fresh one each time.
+    const base = (): Record<string, unknown> => ({ object: "../../xdp/firewall.o", packets: [{ hex: "ffffffffffff0000000000010800" + "00".repeat(46) }] });
+    const file = join(REPO, "test", "specs", "fuzz.yaml");
+    const bad: [unknown, RegExp][] = [
+      [{ match: { proto: [1] }, verdict: "XDP_PASS" }, /expect\[0\]\.match\.proto: expected one of arp, /],
+      [{ match: { src: null }, verdict: "XDP_PASS" }, /expect\[0\]\.match\.src: expected an address or CIDR prefix/],
+      [{ match: { dst: "10.0.0.0/40" }, verdict: "XDP_PASS" }, /expect\[0\]\.match\.dst: bad prefix length/],
+      [{ match: { dst: "10.0.0.300" }, verdict: "XDP_PASS" }, /expect\[0\]\.match\.dst: not an address/],
+      [{ match: { dport: 70000 }, verdict: "XDP_PASS" }, /expect\[0\]\.match\.dport: expected an integer 0\.\.65535/],
+      [{ map: "drop_reasons", entries: [{ key: 0, u64: [0, {}] }] }, /expect\[0\]\.entries\[0\]\.u64: expected an unsigned 64-bit integer/],
+      [{ map: "drop_reasons", entries: [{ key: 0, u64: "0x1ffffffffffffffff" }] }, /entries\[0\]\.u64: expected an unsigned 64-bit integer/],
+    ];
+    for (const [e, re] of bad) {
+      expect(() => validateSpec({ ...base(), expect: [e] }, file), JSON.stringify(e)).to.throw(SpecError, re);
+    }
+    expect(() => validateSpec({ ...base(), expect: [{ match: { proto: "TCP", src: "2001:db8::/32", dport: 443 }, count: 0 }] }, file)).to.not.throw();
   });
 });
