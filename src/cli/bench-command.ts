@@ -14,8 +14,10 @@ export function registerBenchCommand<T>(cli: Argv<T>): Argv<T> {
     (y) => withProgramOptions(y.positional("object", { type: "string", demandOption: true })
       .positional("capture", { type: "string", demandOption: true }))
       .option("repeat", { type: "number", describe: "passes over the capture (default: enough for ≥ 1 s)" })
-      .option("json", { type: "boolean", default: false, describe: "print one JSON object" }),
+      .option("json", { type: "boolean", default: false, describe: "print one JSON object" })
+      .option("queues", { type: "number", describe: "spread packets over N rx queues by RSS, one worker thread (CPU) each" }),
     async (argv) => {
+      if ((argv as { queues?: number }).queues !== undefined) return (await import("../parallel/run-with-queues.js")).benchWithQueues(argv as never);
       const a = argv as unknown as ProgramArgs & { object: string; capture: string; repeat?: number; json: boolean };
       if (a.repeat !== undefined && (!Number.isInteger(a.repeat) || a.repeat < 1)) throw new UsageError(`--repeat ${a.repeat}: must be a positive integer`);
       const sim = await simulationFromArgs(a.object, a);

@@ -15,6 +15,7 @@ import { registerProgCommand } from "./prog-command.js";
 import { registerBtfCommand } from "./btf-command.js";
 import { registerMapCommand } from "./map-command.js";
 import { registerPinCommand } from "./pin-command.js";
+import { registerLiveCommand } from "./live-command.js";
 
 /** Print one line for an error and set the exit status (never a stack trace). */
 export function reportError(e: unknown): void {
@@ -60,6 +61,7 @@ async function main(argv: string[]): Promise<void> {
   cli = registerBtfCommand(cli);
   cli = registerMapCommand(cli);
   cli = registerPinCommand(cli);
+  cli = registerLiveCommand(cli);
   await cli.parseAsync();
 }
 

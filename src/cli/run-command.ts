@@ -102,8 +102,11 @@ export function registerRunCommand<T>(cli: Argv<T>): Argv<T> {
       .option("pin-dir", { type: "string", describe: "load maps pinned in DIR before the run, save them back after (state accumulates)" })
       .option("progress", { type: "boolean", describe: "progress bar (default: when stderr is a TTY and the capture is large)" })
       .option("coverage", { type: "string", describe: "write lcov.info + coverage.json of the run to DIR (runs on the interpreter)" })
-      .option("report", { type: "string", describe: "write DIR/report.html: verdict mix, pps, dropped flows, source heat (runs on the interpreter)" }),
+      .option("report", { type: "string", describe: "write DIR/report.html: verdict mix, pps, dropped flows, source heat (runs on the interpreter)" })
+      .option("queues", { type: "number", describe: "spread packets over N rx queues by RSS, one worker thread (CPU) each" })
+      .option("unordered", { type: "boolean", default: false, describe: "with --queues: write outcomes as queues finish (not input order)" }),
     async (argv) => {
+      if ((argv as { queues?: number }).queues !== undefined) return (await import("../parallel/run-with-queues.js")).runWithQueues(argv as never);
       const a = argv as unknown as ProgramArgs & { object: string; capture: string; out: string; results: boolean; "dump-maps": boolean; trace: boolean; "dump-jit"?: string; progress?: boolean; "pin-dir"?: string; coverage?: string; report?: string };
       // Execution counts come from the interpreter's instruction hook (its results equal the JIT's bit for bit).
       const counting = a.coverage !== undefined || a.report !== undefined;

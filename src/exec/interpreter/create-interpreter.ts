@@ -26,6 +26,7 @@ import { helperName } from "../../isa/helper-names.js";
 // jump table only when its labels are number literals, not imported constants.
 import { decodeProgram, OP_INVALID, type DecodedProgram } from "./decode-program.js";
 import { mul64, sdivmod64, udivmod64 } from "./compute-int64.js";
+import { isSharedMemory, sharedAtomicRegs } from "../shared-atomics.js";
 
 const TWO32 = 4294967296;
 /** Words saved per call frame: r6..r9 (8 words) and the return pc. */
@@ -801,6 +802,7 @@ function atomic(rt: Runtime, R: Uint32Array, w: number, imm: number): void {
     if (size === 8) dv.setUint32(lo + 4, R[s + 1], true);
     return;
   }
+  if (isSharedMemory(rg.bytes)) return sharedAtomicRegs(rg.bytes, lo, size, imm, R, s);
   const oldLo = dv.getUint32(lo, true);
   const oldHi = size === 8 ? dv.getUint32(lo + 4, true) : 0;
   const srcLo = R[s];

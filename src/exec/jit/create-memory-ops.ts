@@ -7,6 +7,7 @@ import { BPF_ADD, BPF_AND, BPF_CMPXCHG, BPF_FETCH, BPF_LOAD_ACQ, BPF_OR, BPF_STO
 import { REGION_CTX, REGION_PACKET, type Region } from "../../runtime/memory.js";
 import type { Runtime } from "../../runtime/runtime.js";
 import { HI } from "./compute-int64.js";
+import { isSharedMemory, sharedAtomic, sharedAtomicHi } from "../shared-atomics.js";
 
 const TWO32 = 4294967296;
 
@@ -162,6 +163,7 @@ export function createMemoryOps(rt: Runtime): MemoryOps {
         if (size === 8) dv.setInt32(lo + 4, sh, true);
         return 0;
       }
+      if (isSharedMemory(rg.bytes)) { const old = sharedAtomic(rg.bytes, lo, size, imm, sl, sh, r0l, r0h); HI[0] = sharedAtomicHi; return old; }
       const oldLo = dv.getInt32(lo, true);
       const oldHi = size === 8 ? dv.getInt32(lo + 4, true) : 0;
       const srcHi = size === 8 ? sh : 0;

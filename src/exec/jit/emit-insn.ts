@@ -9,6 +9,7 @@ import {
 } from "./decode-insns.js";
 import { alu64, borrowOf, carryOf, operand, TOP } from "./track-scalars.js";
 import type { JitFacts, ProvenAccess, ScalarFact } from "./types.js";
+import { sharedAtomicsActive } from "../shared-atomics.js";
 
 /** What instruction emission needs from its surroundings. */
 export interface InsnEnv {
@@ -366,7 +367,7 @@ function emitAtomic(env: InsnEnv, i: number, op: number, dn: number, sn: number,
   const DL = env.lo(dn), DH = env.hi(dn), SL = env.lo(sn), SH = env.hi(sn);
   const R0L = env.lo(0), R0H = env.hi(0);
   const pa = env.facts.access(i);
-  if (pa !== undefined && pa.region !== "ctx") {
+  if (pa !== undefined && pa.region !== "ctx" && !sharedAtomicsActive()) {
     return emitProvenAtomic(viewsOf(env, pa, imm === 0x100 ? SH : DH), op, imm, off, DL, DH, SL, SH, R0L, R0H);
   }
   if (imm === 0x100) return `${DL} = atomic(${op}, ${imm}, ${SH}, ${SL}, ${lit(off)}, 0, 0, 0, 0, ${i}); ${DH} = HI[0];`;

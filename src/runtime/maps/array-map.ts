@@ -11,6 +11,7 @@ import {
 import { copyBytes, copyValue, readU32, readValue, roundUp8, u32Key, nextIndexKey } from "./copy-bytes.js";
 import { addHandleRegion, progCanWrite, userCanRead, userCanWrite } from "./hash-map.js";
 import { normFlags } from "./map-flags.js";
+import { allocMapBuffer, mapStorageAttached } from "./map-storage.js";
 
 export class ArrayMap implements BpfMap {
   readonly spec: MapSpec;
@@ -38,10 +39,10 @@ export class ArrayMap implements BpfMap {
     this.stride = roundUp8(spec.valueSize);
     this.elemBytes = this.stride * (this.percpu ? ncpus : 1);
     this.lockOff = spec.spinLockOffset ?? -1;
-    this.vals = new Uint8Array(this.maxEntries * this.elemBytes);
+    this.vals = new Uint8Array(allocMapBuffer(this.maxEntries * this.elemBytes));
     this.initial = spec.isGlobalData ? new Uint8Array(this.valueSize) : null;
     if (this.initial && spec.initialValue) this.initial.set(spec.initialValue.subarray(0, this.valueSize));
-    if (this.initial) this.vals.set(this.initial);
+    if (this.initial && !mapStorageAttached()) this.vals.set(this.initial);
     const label = spec.isGlobalData ? `${spec.name} (global data)` : `map '${spec.name}' value`;
     this.valueRegion = mem.add(RegionKind.MapValue, this.vals, progCanWrite(spec), label, spec.index);
     this.handleRegion = addHandleRegion(spec, mem);

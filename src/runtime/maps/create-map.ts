@@ -17,6 +17,8 @@ import { QueueStack } from "./queue-stack-map.js";
 import { Ringbuf } from "./ringbuf-map.js";
 import { XskMap } from "./xskmap.js";
 import { PerfEventArrayMap } from "./perf-event-array-map.js";
+import { currentMapStorage } from "./map-storage.js";
+import { SharedHashMap, SharedLpmTrieMap, SharedLruHashMap } from "./shared-maps.js";
 
 /** What some families need from the simulated host. */
 export interface CreateMapOptions {
@@ -41,18 +43,19 @@ export function createMap(spec: MapSpec, mem: AddressSpace, ncpus: number, opts:
     throw mapCreateError(spec, "global data must be an ARRAY with key_size 4 and max_entries 1", "EINVAL");
   }
   checkMapSpec(spec, ncpus);
+  const shared = currentMapStorage() !== null;
   switch (spec.type) {
     case MapType.ARRAY:
     case MapType.PERCPU_ARRAY:
       return new ArrayMap(spec, mem, ncpus);
     case MapType.HASH:
     case MapType.PERCPU_HASH:
-      return new HashMap(spec, mem, ncpus);
+      return shared ? new SharedHashMap(spec, mem, ncpus) : new HashMap(spec, mem, ncpus);
     case MapType.LRU_HASH:
     case MapType.LRU_PERCPU_HASH:
-      return new LruHashMap(spec, mem, ncpus);
+      return shared ? new SharedLruHashMap(spec, mem, ncpus) : new LruHashMap(spec, mem, ncpus);
     case MapType.LPM_TRIE:
-      return new LpmTrieMap(spec, mem);
+      return shared ? new SharedLpmTrieMap(spec, mem) : new LpmTrieMap(spec, mem);
     case MapType.DEVMAP:
     case MapType.DEVMAP_HASH: {
       const devices = new Set((opts.devices ?? [{ ifindex: 1 }]).map((d) => d.ifindex));

@@ -12,6 +12,7 @@ import {
 import { copyBytes, copyValue, readValue, roundUp8 } from "./copy-bytes.js";
 import { KeyIndex } from "./key-index.js";
 import { BPF_F_RDONLY, BPF_F_RDONLY_PROG, BPF_F_WRONLY, normFlags } from "./map-flags.js";
+import { allocMapBuffer, mapStorageAttached } from "./map-storage.js";
 
 /** The syscall side refuses writes to BPF_F_RDONLY maps and frozen (.rodata) maps with EPERM. */
 export function userCanWrite(spec: MapSpec): boolean {
@@ -65,7 +66,7 @@ export abstract class HtabBase implements BpfMap {
     this.elems = elems;
     this.lockOff = spec.spinLockOffset ?? -1;
     this.index = new KeyIndex(spec.keySize, elems, maxEntries);
-    this.vals = new Uint8Array(elems * this.elemBytes);
+    this.vals = new Uint8Array(allocMapBuffer(elems * this.elemBytes));
     this.valueRegion = mem.add(RegionKind.MapValue, this.vals, progCanWrite(spec), `map '${spec.name}' value`, spec.index);
     this.handleRegion = addHandleRegion(spec, mem);
   }
@@ -159,16 +160,17 @@ export abstract class HtabBase implements BpfMap {
 /** HASH / PERCPU_HASH with the kernel's preallocated free list (full map: -E2BIG). */
 export class HashMap extends HtabBase {
   private readonly free: Int32Array;
-  private freeTop = 0;
+  /** Top of the free list (protected: the shared variant keeps it in shared memory between locks). */
+  protected freeTop = 0;
   /** Non-per-CPU maps: each CPU's spare element that replaces an existing one on update. */
   private readonly extra: Int32Array;
 
   constructor(spec: MapSpec, mem: AddressSpace, ncpus: number) {
     const percpu = spec.type === MapType.PERCPU_HASH;
     super(spec, mem, ncpus, percpu, spec.maxEntries + (percpu ? 0 : ncpus), spec.maxEntries);
-    this.free = new Int32Array(spec.maxEntries);
-    this.extra = new Int32Array(percpu ? 0 : ncpus);
-    this.resetState();
+    this.free = new Int32Array(allocMapBuffer(spec.maxEntries * 4));
+    this.extra = new Int32Array(allocMapBuffer((percpu ? 0 : ncpus) * 4));
+    if (!mapStorageAttached()) this.resetState();
   }
 
   private resetState(): void {

@@ -3,6 +3,7 @@
 // Replaces the kernel's bucket lists (kernel/bpf/hashtab.c); no allocation per lookup or update.
 
 import { BpfFault } from "../../errors.js";
+import { allocMapBuffer, mapStorageAttached } from "./map-storage.js";
 
 /** Maps a key to an element id (0..elems-1); the caller owns element storage. */
 export class KeyIndex {
@@ -38,10 +39,11 @@ export class KeyIndex {
     let cap = 8;
     while (cap < maxEntries * 2) cap *= 2;
     this.mask = cap - 1;
-    this.slotElem = new Int32Array(cap).fill(-1);
-    this.slotHash = new Int32Array(cap);
-    this.keys = new Int32Array(elems * this.kw);
-    this.elemHash = new Int32Array(elems);
+    this.slotElem = new Int32Array(allocMapBuffer(cap * 4));
+    if (!mapStorageAttached()) this.slotElem.fill(-1);
+    this.slotHash = new Int32Array(allocMapBuffer(cap * 4));
+    this.keys = new Int32Array(allocMapBuffer(elems * this.kw * 4));
+    this.elemHash = new Int32Array(allocMapBuffer(elems * 4));
     this.scratch = new Int32Array(this.kw);
   }
 

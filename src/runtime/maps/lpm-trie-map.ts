@@ -10,6 +10,7 @@ import {
 import { copyBytes, readU32, roundUp8, writeU32 } from "./copy-bytes.js";
 import { addHandleRegion, progCanWrite, userCanRead, userCanWrite } from "./hash-map.js";
 import { normFlags } from "./map-flags.js";
+import { allocMapBuffer, mapStorageAttached } from "./map-storage.js";
 
 /** Node flag: intermediate (no value, never returned by a lookup). */
 const IM = 1;
@@ -51,16 +52,21 @@ export class LpmTrieMap implements BpfMap {
     this.maxPrefixlen = this.dataSize * 8;
     this.valueSize = spec.valueSize;
     this.stride = roundUp8(spec.valueSize);
-    this.vals = new Uint8Array((spec.maxEntries + 1) * this.stride);
+    this.vals = new Uint8Array(allocMapBuffer((spec.maxEntries + 1) * this.stride));
     this.freeSlots = new Int32Array(spec.maxEntries + 1);
     this.stack = new Int32Array(this.maxPrefixlen + 2);
     this.valueRegion = mem.add(RegionKind.MapValue, this.vals, progCanWrite(spec), `map '${spec.name}' value`, spec.index);
     this.handleRegion = addHandleRegion(spec, mem);
-    this.reset();
+    this.resetTrie(!mapStorageAttached());
   }
 
   reset(): void {
-    this.vals.fill(0);
+    this.resetTrie(true);
+  }
+
+  /** Empty trie; `clearValues` false when the (shared) value slots were initialised by another thread. */
+  private resetTrie(clearValues: boolean): void {
+    if (clearValues) this.vals.fill(0);
     const n = this.freeSlots.length;
     for (let i = 0; i < n; i++) this.freeSlots[i] = n - 1 - i;
     this.freeTop = n;

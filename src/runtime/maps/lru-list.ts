@@ -2,6 +2,8 @@
 // with ref bits, lazy rotation, per-CPU local free and pending lists, stealing, and shrink targets.
 // kernel/bpf/bpf_lru_list.c (6.18: llist local free list, target_free = clamp(n / ncpus / 2, 1, 128)).
 
+import { allocMapBuffer, mapStorageAttached } from "./map-storage.js";
+
 const ACTIVE = 0;
 const INACTIVE = 1;
 const FREE = 2;
@@ -55,14 +57,14 @@ export class BpfLru {
     this.nrScans = percpu ? PERCPU_NR_SCANS : LOCAL_NR_SCANS;
     this.targetFree = Math.min(Math.max(Math.floor(Math.floor(nodes / ncpus) / 2), 1), LOCAL_FREE_TARGET);
     const heads = percpu ? 3 * ncpus : 3 + ncpus + 1;
-    this.prev = new Int32Array(nodes + heads);
-    this.next = new Int32Array(nodes + heads);
-    this.type = new Uint8Array(nodes);
-    this.ref = new Uint8Array(nodes);
-    this.cpu = new Int32Array(nodes);
-    this.llHead = new Int32Array(ncpus);
-    this.llNext = new Int32Array(nodes);
-    this.nextSteal = new Int32Array(ncpus);
+    this.prev = new Int32Array(allocMapBuffer((nodes + heads) * 4));
+    this.next = new Int32Array(allocMapBuffer((nodes + heads) * 4));
+    this.type = new Uint8Array(allocMapBuffer(nodes));
+    this.ref = new Uint8Array(allocMapBuffer(nodes));
+    this.cpu = new Int32Array(allocMapBuffer(nodes * 4));
+    this.llHead = new Int32Array(allocMapBuffer(ncpus * 4));
+    this.llNext = new Int32Array(allocMapBuffer(nodes * 4));
+    this.nextSteal = new Int32Array(allocMapBuffer(ncpus * 4));
     let h = nodes;
     const nLists = percpu ? ncpus : 1;
     for (let i = 0; i < nLists; i++) {
@@ -71,7 +73,29 @@ export class BpfLru {
     }
     if (!percpu) for (let c = 0; c < ncpus; c++) this.pending.push(h++);
     this.tmpFree = h;
-    this.populate();
+    if (!mapStorageAttached()) this.populate();
+  }
+
+  /** Scalars outside the typed arrays (list counts, next_inactive_rotation): 3 per list. */
+  get scalarCount(): number {
+    return 3 * this.lists.length;
+  }
+
+  /** Copy the list scalars to dst[at..] (shared maps keep them in shared memory between locks). */
+  saveScalars(dst: Int32Array, at: number): void {
+    for (const l of this.lists) {
+      dst[at++] = l.counts[0];
+      dst[at++] = l.counts[1];
+      dst[at++] = l.nir;
+    }
+  }
+
+  loadScalars(src: Int32Array, at: number): void {
+    for (const l of this.lists) {
+      l.counts[0] = src[at++];
+      l.counts[1] = src[at++];
+      l.nir = src[at++];
+    }
   }
 
   /** Back to the freshly populated state (bpf_lru_populate): every node free. */
