@@ -23,6 +23,7 @@ export interface RunQueuesArgs extends ProgramArgs {
 export async function runWithQueues(a: RunQueuesArgs): Promise<void> {
   if (a["pin-dir"] !== undefined) throw new UsageError("--pin-dir cannot be combined with --queues");
   if ((a as { report?: string }).report !== undefined) throw new UsageError("--report cannot be combined with --queues");
+  if ((a as { coverage?: string }).coverage !== undefined) throw new UsageError("--coverage cannot be combined with --queues (coverage runs on the interpreter in one thread)");
   if ((a as { progress?: boolean }).progress === true) throw new UsageError("--progress cannot be combined with --queues");
   if (a["dump-jit"] !== undefined) throw new UsageError("--dump-jit cannot be combined with --queues (run without it to see the code)");
   const { prog, queues } = await parallelProgramFromArgs(a.object, a, a.queues);
