@@ -2,7 +2,8 @@
 // and branch outcomes, written as an lcov tracefile (genhtml renders it). Spec: geninfo(1) "TRACEFILE FORMAT".
 
 import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { setInstructionHook } from "../exec/interpreter/create-interpreter.js";
 import { UsageError } from "../errors.js";
 import type { Simulation } from "../pipeline/create-simulation.js";
@@ -33,6 +34,16 @@ interface FileCov {
   /** "block,branch" → count (-1: the branch's line never ran). */
   branches: Map<string, { line: number; count: number }>;
   functions: Map<string, { line: number; count: number }>;
+}
+
+/**
+ * The source file a BTF line record names, as a path that exists here: the recorded (compile-time)
+ * path, or else the file of that name next to the object (a checkout moved elsewhere, a CI clone).
+ */
+export function resolveSource(file: string, objectFile: string): string {
+  if (existsSync(file)) return file;
+  const alt = join(dirname(objectFile), basename(file));
+  return existsSync(alt) ? alt : file;
 }
 
 /** Collects execution counts from any number of interpreter-backed programs (one lcov for all). */
@@ -80,13 +91,16 @@ export class CoverageCollector {
 
   private files(): Map<string, FileCov> {
     const files = new Map<string, FileCov>();
-    const file = (f: string): FileCov => {
+    const file = (f0: string): FileCov => {
+      const f = resolveSource(f0, objectFile);
       let c = files.get(f);
       if (!c) { c = { lines: new Map(), branches: new Map(), functions: new Map() }; files.set(f, c); }
       return c;
     };
     let block = 0;
+    let objectFile = "";
     for (const a of this.attached) {
+      objectFile = a.prog.sim.obj.file;
       a.prog.sim.obj.programs.forEach((spec, pi) => {
         const table = lineTable(spec);
         // A line ran as often as its most executed instruction (in this program); programs add up.

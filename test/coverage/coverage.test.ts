@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO } from "../pipeline/kernel-fixtures.js";
 import { loadProgram } from "../../src/index.js";
-import { CoverageCollector } from "../../src/coverage/collect-coverage.js";
+import { CoverageCollector, resolveSource } from "../../src/coverage/collect-coverage.js";
 import { explainPacket } from "../../src/explain/explain-packet.js";
 import { buildPacket } from "../../src/testing/build-packet.js";
 
@@ -71,5 +71,14 @@ describe("coverage", function () {
     expect(lines.at(-2)).to.match(/^coverage: lines \d+\/\d+/);
     expect(lines.at(-1)).to.match(/^\d+ passed, 0 failed$/);
     expect(readFileSync(join(dir, "lcov.info"), "utf8")).to.match(/SF:.*globals\.bpf\.c/);
+  });
+});
+
+describe("resolveSource", () => {
+  it("keeps a recorded path that exists, else finds the file next to the object", () => {
+    const here = join(REPO, "xdp/firewall.bpf.c");
+    expect(resolveSource(here, "/elsewhere/firewall.o")).to.equal(here);
+    expect(resolveSource("/build/tree/gone/firewall.bpf.c", join(REPO, "xdp/firewall.o"))).to.equal(here);
+    expect(resolveSource("/build/tree/gone/nope.bpf.c", join(REPO, "xdp/firewall.o"))).to.equal("/build/tree/gone/nope.bpf.c");
   });
 });
