@@ -9,6 +9,7 @@ import type { CaptureSource } from "../pcap/types.js";
 import { outputOrigLen } from "../pcap/write-pcap.js";
 import { formatTraceLine } from "../runtime/helpers/trace-printk.js";
 import { RedirectKind } from "../runtime/runtime.js";
+import { XDP_VERDICT_NAMES } from "../isa/opcodes.js";
 import { ETH_HLEN, XDP_MAX_FRAME } from "../runtime/xdp-buff.js";
 import type { Simulation } from "./create-simulation.js";
 import { formatMapsJson } from "./format-maps-json.js";
@@ -147,17 +148,29 @@ export async function replayCapture(sim: Simulation, source: CaptureSource, opts
         c.packets++;
         c.bytes += outLen;
         if (results !== null) {
-          results.text(`{"index": ${idx}, "action": ${o.action}, "verdict": "${o.verdict}", "len_in": ${len}, "len_out": `);
+          // {"index": N, "action": A, "verdict": "V", "len_in": L, "len_out": M, "out": "<hex>"[, "fault": F]}
+          // written piece by piece (constant parts pre-encoded): no string per packet.
+          results.raw(R_INDEX);
+          results.uint(idx);
+          results.raw(R_ACTION);
+          results.uint(o.action);
+          results.raw(R_VERDICT_LEN_IN[o.verdictIndex]);
+          results.uint(len);
+          results.raw(R_LEN_OUT);
           if (x.nrFrags === 0) {
             const n = x.dataEnd - x.meta;
-            results.text(`${n}, "out": "`);
+            results.uint(n);
+            results.raw(R_OUT);
             results.hex(region.bytes, x.meta, n);
           } else {
             const f = x.output(true);
-            results.text(`${f.length}, "out": "`);
+            results.uint(f.length);
+            results.raw(R_OUT);
             results.hex(f, 0, f.length);
           }
-          results.line(o.fault === null ? `"}` : `", "fault": ${JSON.stringify(o.fault)}}`);
+          if (o.fault === null) results.raw(R_END);
+          else results.text(`", "fault": ${JSON.stringify(o.fault)}}`);
+          results.lineEnd();
         }
         if (rt.trace.length) {
           for (const l of rt.trace) traceLog.line(`${formatTraceLine(l, rt.timeHi, rt.timeLo)} [packet ${idx}]`);
@@ -217,6 +230,15 @@ export async function replayCapture(sim: Simulation, source: CaptureSource, opts
   if (failure) throw failure;
   return stats;
 }
+
+/** Constant pieces of a results.jsonl line, as bytes. */
+const ascii = (t: string): Uint8Array => Uint8Array.from(t, (c) => c.charCodeAt(0));
+const R_INDEX = ascii('{"index": ');
+const R_ACTION = ascii(', "action": ');
+const R_VERDICT_LEN_IN = XDP_VERDICT_NAMES.map((v) => ascii(`, "verdict": "${v}", "len_in": `));
+const R_LEN_OUT = ascii(', "len_out": ');
+const R_OUT = ascii(', "out": "');
+const R_END = ascii('"}');
 
 /** An always-on invariant of the run failed: a bug in xdpsim, not bad input (exit 70, not 2). */
 export class InvariantError extends Error {

@@ -53,6 +53,39 @@ export class TextSink {
     this.newline();
     this.lines++;
   }
+  /** End a line built from pieces (raw / uint / hex / text). */
+  lineEnd(): void {
+    this.newline();
+    this.lines++;
+  }
+  /** Append pre-encoded ASCII bytes (constant pieces of a line: no string per packet). */
+  raw(a: Uint8Array): void {
+    const n = a.length;
+    if (this.pos + n > this.size) this.flush();
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = a[i];
+    this.pos = p;
+  }
+  /** Append a non-negative integer (< 2^53) in decimal, digit by digit (no string per packet). */
+  uint(v: number): void {
+    if (this.pos + 16 > this.size) this.flush();
+    const b = this.buf;
+    if (v < 10) {
+      b[this.pos++] = 48 + v;
+      return;
+    }
+    let digits = 0;
+    for (let t = v; t >= 1; t = Math.floor(t / 10)) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    let n = v;
+    while (n >= 1) {
+      const q = Math.floor(n / 10);
+      b[--p] = 48 + (n - q * 10);
+      n = q;
+    }
+  }
   /** Append text without a newline. */
   text(s: string): void {
     const n = s.length;
