@@ -130,6 +130,7 @@ describe("xdpsim CLI", function () {
     });
     it("an unknown --const", () => expectBadInput(xdpsim(["run", "xdp/firewall.o", "pcaps/sample.pcap", "--const", "nope=1", "--out", join(tmp, "x")]), /nope/));
     it("a bad option value", () => expectBadInput(xdpsim(["run", "xdp/firewall.o", "pcaps/sample.pcap", "--backend", "fast"]), /backend/));
+    it("a negative --packet-timeout", () => expectBadInput(xdpsim(["run", "xdp/firewall.o", "pcaps/sample.pcap", "--packet-timeout", "-5"]), /--packet-timeout -5: must be a number of milliseconds/));
     it("an unknown option", () => expectBadInput(xdpsim(["run", "xdp/firewall.o", "pcaps/sample.pcap", "--frobnicate"]), /frobnicate/));
   });
 });
